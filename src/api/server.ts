@@ -1,0 +1,191 @@
+// The HTTP server every service shares: one port, request ids, token authentication and role
+// checks, the audit hook, schema validation and the one error shape. Services add their routes.
+
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ERRORS, StarlingError, errorBody } from '../common/errors.ts';
+import { newUuid } from '../common/ids.ts';
+import type { Logger } from '../common/log.ts';
+import { allows, defaultAccess, type Access } from '../identity/domain/policy.ts';
+import type { AuthContext } from '../identity/service.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; unset = read for GET, admin otherwise. */
+    access?: Access;
+    /** false = the route records its own audit entry (or none). */
+    audit?: boolean;
+  }
+  interface FastifyRequest {
+    auth?: AuthContext;
+  }
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+/** Resolves a token to its caller; undefined = unknown, expired or revoked. */
+export type TokenValidator = (token: string) => Promise<AuthContext | undefined>;
+
+/** Records one mutating call after it has been answered. */
+export type AuditSink = (entry: ApiAuditEntry) => Promise<void>;
+
+export interface ApiAuditEntry {
+  auth: AuthContext | undefined;
+  /** For calls without a token (a failed login): the name the caller gave. */
+  claimedUser: string | undefined;
+  method: string;
+  path: string;
+  target: string | undefined;
+  status: number;
+  source: string;
+  requestId: string;
+  durationMs: number;
+}
+
+export interface ServerOptions {
+  log: Logger;
+  validateToken: TokenValidator;
+  audit: AuditSink;
+  /** Largest JSON body accepted (bulk XML files go through their own limits). */
+  bodyLimit?: number;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const REQUEST_ID_HEADER = 'x-openstack-request-id';
+
+export function buildServer(opts: ServerOptions): App {
+  const app = Fastify({
+    loggerInstance: opts.log,
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    genReqId: () => `req-${newUuid()}`,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    ajv: {
+      // Reject unknown fields rather than dropping them silently; coerce query strings only.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true },
+    },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only, like StarlingX's APIs: any other body type is 415 (routes with files add theirs).
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header(REQUEST_ID_HEADER, req.id);
+    const access = req.routeOptions.config.access ?? defaultAccess(req.method);
+    if (access === 'public' || req.routeOptions.url === undefined) return;
+    const token = req.headers['x-auth-token'];
+    if (typeof token !== 'string' || token === '') {
+      throw new StarlingError('AUTH_REQUIRED');
+    }
+    const ctx = await opts.validateToken(token);
+    if (!ctx) throw new StarlingError('TOKEN_INVALID');
+    req.auth = ctx;
+    if (!allows(access, ctx.roles.map((r) => r.name))) {
+      throw new StarlingError(
+        'FORBIDDEN',
+        `${req.method} ${req.routeOptions.url} needs the ${access} role; you have ${ctx.roles.map((r) => r.name).join(', ') || 'none'}`,
+      );
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    req.log[level](
+      { method: req.method, url: req.url, status: reply.statusCode, ms: round(reply.elapsedTime) },
+      'request',
+    );
+    if (!MUTATING.has(req.method) || req.routeOptions.config.audit === false) return;
+    const body = req.body as { auth?: { identity?: { password?: { user?: { name?: string } } } } } | undefined;
+    try {
+      await opts.audit({
+        auth: req.auth,
+        claimedUser: body?.auth?.identity?.password?.user?.name,
+        method: req.method,
+        path: req.url.split('?')[0] ?? req.url,
+        target: auditTarget(req),
+        status: reply.statusCode,
+        source: req.ip,
+        requestId: req.id,
+        durationMs: round(reply.elapsedTime),
+      });
+    } catch (e) {
+      req.log.error({ err: e }, 'could not write the audit log entry');
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | StarlingError, req, reply) => sendError(toStarlingError(err, req), req, reply));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(new StarlingError('NOT_FOUND', `no resource at ${req.method} ${req.url.split('?')[0]}`), req, reply),
+  );
+
+  app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  return app;
+}
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+
+/** The resource a call acted on: the route's id parameter when it has one. */
+function auditTarget(req: FastifyRequest): string | undefined {
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  const ids = Object.entries(params)
+    .filter(([, v]) => typeof v === 'string' && v !== '')
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return ids.length > 0 ? ids.join(',') : undefined;
+}
+
+function sendError(e: StarlingError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (e.code === 'INTERNAL') req.log.error({ err: e.cause ?? e }, 'unhandled error');
+  return reply.status(e.status).header(REQUEST_ID_HEADER, req.id).send(errorBody(e, req.id));
+}
+
+/** Maps Fastify's and ajv's errors onto the catalog, naming the field that failed. */
+export function toStarlingError(err: FastifyError | StarlingError | Error, req: FastifyRequest): StarlingError {
+  if (err instanceof StarlingError) return err;
+  const fe = err as FastifyError;
+  if (fe.validation !== undefined && fe.validation.length > 0) {
+    const v = fe.validation[0]!;
+    const part = fe.validationContext ?? 'body';
+    const params = v.params as Record<string, unknown>;
+    let pointer = v.instancePath;
+    let problem = v.message ?? 'is invalid';
+    if (v.keyword === 'required' && typeof params.missingProperty === 'string') {
+      pointer = `${pointer}/${params.missingProperty}`;
+      problem = 'is required';
+    } else if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+      pointer = `${pointer}/${params.additionalProperty}`;
+      problem = 'is not allowed here';
+    } else if (v.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      problem = `must be one of ${params.allowedValues.join(', ')}`;
+    }
+    const field = part === 'querystring' ? pointer.replace(/^\//, '') || 'query' : pointer || '/';
+    const where = part === 'querystring' ? `query parameter ${field}` : part === 'params' ? `path parameter ${field}` : `field ${field}`;
+    return new StarlingError('VALIDATION_FAILED', `${where} ${problem}`, { field, cause: err });
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new StarlingError('UNSUPPORTED_MEDIA_TYPE', `content type ${req.headers['content-type'] ?? '(none)'} is not accepted: send application/json`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new StarlingError('PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new StarlingError('BAD_REQUEST', 'the JSON body is empty', { field: '/' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new StarlingError('BAD_REQUEST', `the body is not valid JSON: ${fe.message}`, { field: '/' });
+  }
+  if (fe.statusCode === 400 && err instanceof SyntaxError) {
+    return new StarlingError('BAD_REQUEST', `the body is not valid JSON: ${err.message}`, { field: '/' });
+  }
+  if (fe.statusCode === 405) return new StarlingError('METHOD_NOT_ALLOWED');
+  if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = (Object.keys(ERRORS) as (keyof typeof ERRORS)[]).find((c) => ERRORS[c].status === fe.statusCode) ?? 'BAD_REQUEST';
+    return new StarlingError(code, fe.message, { cause: err });
+  }
+  return new StarlingError('INTERNAL', undefined, { cause: err });
+}

@@ -1,0 +1,3 @@
+export { AuditService } from './service.ts';
+export { auditRoutes } from './routes.ts';
+export * from './schemas.ts';

@@ -1,0 +1,136 @@
+// `starling up` (controller + the local agent, AIO-SX), `starling controller`, `starling agent`:
+// the long-running processes. They run until SIGINT/SIGTERM, then stop everything cleanly.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadAgentConfig, loadControllerConfig } from '../../common/config.ts';
+import { createLogger } from '../../common/log.ts';
+import { pino } from 'pino';
+import { startAgent } from '../../agent/agent.ts';
+import { AGENT_USER, startController } from '../../controller/controller.ts';
+import type { CliContext } from '../context.ts';
+
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      process.once('SIGINT', () => process.exit(130));
+      resolve(sig);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+/** Runs `starling agent` as a child process, restarting it if it dies (1 s, then up to 30 s apart). */
+function superviseAgent(controllerUrl: string, password: string, logFile: string, ctx: CliContext): () => Promise<void> {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let delay = 1000;
+  const launch = (): void => {
+    const log = fs.openSync(logFile, 'a');
+    const launchedAt = Date.now();
+    child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'agent', '--controller', controllerUrl], {
+      env: { ...process.env, STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER },
+      stdio: ['ignore', log, log],
+    });
+    fs.closeSync(log);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      delay = Date.now() - launchedAt > 60_000 ? 1000 : Math.min(delay * 2, 30_000);
+      ctx.io.err(`agent exited (${signal ?? code}); restarting in ${delay / 1000} s — see ${logFile}`);
+      setTimeout(launch, delay).unref();
+    });
+  };
+  launch();
+  return async () => {
+    stopping = true;
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => c.kill('SIGKILL'), 5000);
+      c.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      c.kill('SIGTERM');
+    });
+  };
+}
+
+async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean }): Promise<void> {
+  const config = loadControllerConfig(flags, process.env);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const logFile = path.join(config.dataDir, 'controller.log');
+  const log = createLogger(config.logLevel, 'controller', pino.destination({ dest: logFile, sync: false }));
+  const signal = untilSignal();
+  const controller = await startController(config, { log });
+  const stopAgent = config.withAgent
+    ? superviseAgent(controller.url, controller.agentPassword, path.join(config.dataDir, 'agent.log'), ctx)
+    : undefined;
+
+  const o = ctx.io.out;
+  o(`Starling ${config.withAgent ? 'all-in-one (AIO-SX) ' : ''}controller is up (ready in ${Math.round(controller.startupMs)} ms).`);
+  o(`  API:        ${controller.url}   (Keystone: ${controller.url}/v3, platform: ${controller.url}/v1)`);
+  o(`  Dashboard:  not available yet (it arrives with the dashboard issue)`);
+  o(`  Database:   ${config.databaseUrl ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
+  o(`  Logs:       ${logFile}${config.withAgent ? `, ${path.join(config.dataDir, 'agent.log')}` : ''}`);
+  o('');
+  o('Log in (openrc):');
+  o(`  export OS_AUTH_URL=${controller.url}/v3 OS_USERNAME=admin OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
+  if (controller.generatedAdminPassword !== undefined) {
+    o(`  export OS_PASSWORD='${controller.generatedAdminPassword}'`);
+    o('  (generated now and shown only this once: keep it, or set STARLING_ADMIN_PASSWORD before the first start)');
+  } else if (config.adminPassword !== undefined && controller.generatedAdminPassword === undefined) {
+    o('  export OS_PASSWORD=…   (the admin password set at first start)');
+  } else {
+    o('  export OS_PASSWORD=…   (the admin password shown at first start)');
+  }
+  o('  npx starling system show');
+  o('');
+  o('Press Ctrl-C to stop.');
+
+  const sig = await signal;
+  ctx.io.err(`\n${sig}: stopping…`);
+  await stopAgent?.();
+  await controller.stop();
+  log.flush();
+  ctx.io.err('stopped.');
+}
+
+export function registerServers(program: Command, ctx: CliContext): void {
+  program
+    .command('up')
+    .description('start an all-in-one (AIO-SX) controller with the local host’s agent, on an embedded PostgreSQL in the data folder')
+    .option('--data-dir <dir>', 'data folder: database, secrets, logs (default: .starling, or STARLING_DATA_DIR)')
+    .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
+    .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
+    .option('--no-agent', 'do not start the local agent')
+    .action(async (o: { dataDir?: string; port?: string; bind?: string; agent: boolean }) => runController(ctx, o));
+
+  program
+    .command('controller')
+    .description('start the controller only (API and engines), no local agent')
+    .option('--data-dir <dir>', 'data folder: database, secrets, logs (default: .starling, or STARLING_DATA_DIR)')
+    .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
+    .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
+    .action(async (o: { dataDir?: string; port?: string; bind?: string }) => runController(ctx, { ...o, agent: false }));
+
+  program
+    .command('agent')
+    .description('run the host agent: connects to the controller and keeps its channel open (password in STARLING_AGENT_PASSWORD)')
+    .option('--controller <url>', 'controller URL (default: http://127.0.0.1:6385, or STARLING_CONTROLLER_URL)')
+    .option('--hostname <name>', 'host name to register as (default: this machine’s)')
+    .action(async (o: { controller?: string; hostname?: string }) => {
+      const config = loadAgentConfig(o, process.env);
+      const log = createLogger(config.logLevel, 'agent');
+      const signal = untilSignal();
+      const agent = startAgent(config, log);
+      await signal;
+      await agent.stop();
+    });
+}

@@ -1,0 +1,80 @@
+// The `starling` command line: one program, StarlingX's command groups. One top-level catch maps
+// errors to messages and exit codes (0 ok, 1 error, 2 usage).
+
+import { Command, CommanderError, Option } from 'commander';
+import { StarlingError, isStarlingError } from '../common/errors.ts';
+import { CliContext, type GlobalOptions, type Io } from './context.ts';
+import { FORMATS } from './output.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerIdentity } from './commands/identity.ts';
+import { registerServers } from './commands/server.ts';
+import { registerSystem } from './commands/system.ts';
+
+export const defaultIo: Io = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+/** Commands that run servers: not logged in, not audited through the API. */
+const SERVER_COMMANDS = new Set(['up', 'controller', 'agent']);
+
+export function buildProgram(ctx: CliContext, io: Io): Command {
+  const program = new Command('starling')
+    .description('Starling edge cloud platform: run it (up), and manage it like StarlingX (system, openstack, audit-list)')
+    .addOption(new Option('--os-auth-url <url>', 'Keystone URL (env OS_AUTH_URL)'))
+    .addOption(new Option('--os-username <name>', 'user name (env OS_USERNAME)'))
+    .addOption(new Option('--os-password <password>', 'password (env OS_PASSWORD)'))
+    .addOption(new Option('--os-project-name <name>', 'project (env OS_PROJECT_NAME, default admin)'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
+  registerServers(program, ctx);
+  registerSystem(program, ctx);
+  registerIdentity(program, ctx);
+  registerAudit(program, ctx);
+  // Every subcommand reports usage errors the same way and accepts the global options after it.
+  const walk = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    c.showHelpAfterError('(add --help for usage)');
+    c.commands.forEach(walk);
+  };
+  program.commands.forEach(walk);
+  return program;
+}
+
+/** Runs one command line (without `node starling`); resolves to the exit code. */
+export async function runCli(argv: string[], io: Io = defaultIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+  let program: Command | undefined;
+  const ctx = new CliContext(io, argv, () => (program?.opts() ?? {}) as GlobalOptions, env);
+  program = buildProgram(ctx, io);
+  let code = 0;
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    code = report(e, io);
+  }
+  if (!SERVER_COMMANDS.has(argv.find((a) => !a.startsWith('-')) ?? '')) await ctx.audit(code);
+  return code;
+}
+
+function report(e: unknown, io: Io): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2; // commander already printed the problem
+  }
+  if (isStarlingError(e)) {
+    const field = e.field !== undefined && !e.message.includes(e.field) ? ` (${e.field})` : '';
+    io.err(`Error: ${e.message}${field}`);
+    return e.exitCode;
+  }
+  io.err(`Error: ${(e as Error).message ?? String(e)}`);
+  return new StarlingError('INTERNAL').exitCode;
+}

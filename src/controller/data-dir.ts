@@ -1,0 +1,68 @@
+// The controller's data folder: a pid lock so two controllers never share it, and the secrets
+// file (mode 0600) holding the embedded database's password and the agents' service password.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { StarlingError } from '../common/errors.ts';
+import { newSecret } from '../common/ids.ts';
+
+export interface Secrets {
+  postgres_password: string;
+  agent_password: string;
+}
+
+export async function prepareDataDir(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the folder's lock; a lock left by a dead process is taken over. Returns the release. */
+export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const file = path.join(dir, 'controller.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      return async () => {
+        const owner = await fs.readFile(file, 'utf8').catch(() => '');
+        if (owner.trim() === String(process.pid)) await fs.rm(file, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new StarlingError('DATA_DIR_IN_USE', `a Starling controller (pid ${pid}) already runs on ${dir}`, {
+          field: '--data-dir',
+        });
+      }
+      await fs.rm(file, { force: true });
+    }
+  }
+  throw new StarlingError('DATA_DIR_IN_USE', `could not lock ${dir}`, { field: '--data-dir' });
+}
+
+export async function loadSecrets(dir: string): Promise<Secrets> {
+  const file = path.join(dir, 'secrets.json');
+  try {
+    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Secrets>;
+    if (typeof parsed.postgres_password !== 'string' || typeof parsed.agent_password !== 'string') {
+      throw new StarlingError('CONFIG_INVALID', `${file} is missing postgres_password or agent_password`, { field: file });
+    }
+    return { postgres_password: parsed.postgres_password, agent_password: parsed.agent_password };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (e instanceof StarlingError) throw e;
+      throw new StarlingError('CONFIG_INVALID', `${file} is not readable JSON: ${(e as Error).message}`, { field: file });
+    }
+  }
+  const fresh: Secrets = { postgres_password: newSecret(24), agent_password: newSecret(24) };
+  await fs.writeFile(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return fresh;
+}

@@ -1,0 +1,95 @@
+// The database handle every repo uses: a pg pool, plain SQL, and one transaction per state change.
+
+import pg from 'pg';
+import { StarlingError } from '../common/errors.ts';
+
+// int8 (bigint) counts and ids come back as JS numbers: ours stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type Row = Record<string, unknown>;
+
+export interface Result<R> {
+  rows: R[];
+  rowCount: number | null;
+}
+
+/** Anything that runs SQL: the pool, or a client inside a transaction. */
+export interface Queryable {
+  query<R = Row>(sql: string, params?: unknown[]): Promise<Result<R>>;
+}
+
+export class Db implements Queryable {
+  readonly pool: pg.Pool;
+
+  constructor(url: string, max = 10) {
+    this.pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+    // An idle client losing its server (database restart) must not crash the controller.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R = Row>(sql: string, params?: unknown[]): Promise<Result<R>> {
+    try {
+      return (await this.pool.query(sql, params)) as unknown as Result<R>;
+    } catch (e) {
+      throw mapPgError(e);
+    }
+  }
+
+  /** Runs `fn` in one transaction: all of its writes land, or none do. */
+  async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw mapPgError(e);
+    }
+    const q: Queryable = {
+      query: async <R = Row>(sql: string, params?: unknown[]) => {
+        try {
+          return (await client.query(sql, params)) as unknown as Result<R>;
+        } catch (e) {
+          throw mapPgError(e);
+        }
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(q);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03']);
+
+/** Constraint violations become API errors; connection loss becomes 503; the rest stays as is. */
+export function mapPgError(e: unknown): unknown {
+  if (e instanceof StarlingError || typeof e !== 'object' || e === null) return e;
+  const err = e as { code?: string; constraint?: string; detail?: string; message?: string };
+  if (err.code === '23505') {
+    return new StarlingError('CONFLICT', err.detail ?? 'already exists', {
+      cause: e,
+      details: { constraint: err.constraint },
+    });
+  }
+  if (err.code === '23503') {
+    return new StarlingError('CONFLICT', err.detail ?? 'the resource is referenced elsewhere', {
+      cause: e,
+      details: { constraint: err.constraint },
+    });
+  }
+  if (err.code !== undefined && CONNECTION_CODES.has(err.code)) {
+    return new StarlingError('DATABASE_UNAVAILABLE', `database unavailable: ${err.message ?? err.code}`, { cause: e });
+  }
+  return e;
+}

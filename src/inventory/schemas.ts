@@ -1,0 +1,26 @@
+// Shapes of sysinv's isystem resource (StarlingX field names).
+
+import { Type, type Static } from 'typebox';
+
+const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ISystem = Type.Object({
+  uuid: Type.String(),
+  name: Type.String(),
+  system_type: Type.String(),
+  system_mode: Type.String(),
+  description: Type.String(),
+  location: Type.String(),
+  contact: Type.String(),
+  software_version: Type.String(),
+  timezone: Type.String(),
+  region_name: Type.String(),
+  distributed_cloud_role: Nullable(Type.String()),
+  capabilities: Type.Record(Type.String(), Type.Unknown()),
+  created_at: Type.String(),
+  updated_at: Nullable(Type.String()),
+});
+export type ISystem = Static<typeof ISystem>;
+
+export const ISystemList = Type.Object({ isystems: Type.Array(ISystem) });
+export const SystemParams = Type.Object({ system_id: Type.String({ minLength: 1, maxLength: 64 }) });

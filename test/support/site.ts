@@ -1,0 +1,118 @@
+// Test builders: a fresh database copied from the migrated template, and a running controller
+// on it (real HTTP on a free port) with helpers to log in and call the API as an operator would.
+
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { loadControllerConfig, type ControllerConfig } from '../../src/common/config.ts';
+import { silentLogger } from '../../src/common/log.ts';
+import type { Clock } from '../../src/common/clock.ts';
+import { startController, type Controller } from '../../src/controller/controller.ts';
+import { withDatabase } from './db-urls.ts';
+
+export const ADMIN_PASSWORD = 'admin-test-pw';
+
+let counter = 0;
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new database on this project's backend, already migrated (a copy of the template). */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const server = inject('serverUrl');
+  const name = `starling_t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const c = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateName')}`);
+  await c.end();
+  return {
+    url: withDatabase(server, name),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+export async function tempDir(prefix = 'starling-test-'): Promise<string> {
+  const d = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  await fs.chmod(d, 0o755);
+  return d;
+}
+
+export interface TestSite {
+  controller: Controller;
+  url: string;
+  database: TestDatabase;
+  dataDir: string;
+  /** A token for a user (default admin/admin). */
+  token(user?: string, password?: string, project?: string): Promise<string>;
+  /** fetch against the API, JSON in and out. */
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function authBody(user: string, password: string, project = 'admin') {
+  return {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } },
+      scope: { project: { name: project, domain: { name: 'Default' } } },
+    },
+  };
+}
+
+/** A controller on a fresh database (no agent), like `starling controller`. */
+export async function startSite(opts: { config?: Partial<ControllerConfig>; clock?: Clock } = {}): Promise<TestSite> {
+  const database = await freshDatabase();
+  const dataDir = await tempDir();
+  const config: ControllerConfig = {
+    ...loadControllerConfig({ dataDir, port: '0', agent: false }, {}),
+    databaseUrl: database.url,
+    adminPassword: ADMIN_PASSWORD,
+    logLevel: 'silent',
+    ...opts.config,
+  };
+  const controller = await startController(config, { log: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const call: TestSite['call'] = async (method, p, o = {}) => {
+    const res = await fetch(`${controller.url}${p}`, {
+      method,
+      headers: {
+        ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(o.token === undefined ? {} : { 'x-auth-token': o.token }),
+        ...(o.headers ?? {}),
+      },
+      ...(o.body === undefined ? {} : { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) }),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // keep the text
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+  return {
+    controller,
+    url: controller.url,
+    database,
+    dataDir,
+    call,
+    token: async (user = 'admin', password = ADMIN_PASSWORD, project = 'admin') => {
+      const r = await call('POST', '/v3/auth/tokens', { body: await authBody(user, password, project) });
+      if (r.status !== 201) throw new Error(`login of ${user} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.headers.get('x-subject-token')!;
+    },
+    stop: async () => {
+      await controller.stop();
+      await database.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
