@@ -121,7 +121,12 @@ export class ApiClient {
     const url = `${base}${path}${qs.size > 0 ? `?${qs.toString()}` : ''}`;
     const res = await fetchOrFail(url, {
       method,
-      headers: { ...JSON_HEADERS, 'x-auth-token': this.session.token, ...(opts.headers ?? {}) },
+      headers: {
+        accept: 'application/json',
+        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        'x-auth-token': this.session.token,
+        ...(opts.headers ?? {}),
+      },
       ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });

@@ -76,6 +76,16 @@ export function buildServer(opts: ServerOptions): App {
 
   // JSON only, like StarlingX's APIs: any other body type is 415 (routes with files add theirs).
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body (Keystone clients send one on PUT role grants) is no body, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text as string));
+    } catch (e) {
+      done(new StarlingError('BAD_REQUEST', `the body is not valid JSON: ${(e as Error).message}`, { field: '/' }), undefined);
+    }
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header(REQUEST_ID_HEADER, req.id);
@@ -96,13 +106,10 @@ export function buildServer(opts: ServerOptions): App {
     }
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
-    req.log[level](
-      { method: req.method, url: req.url, status: reply.statusCode, ms: round(reply.elapsedTime) },
-      'request',
-    );
-    if (!MUTATING.has(req.method) || req.routeOptions.config.audit === false) return;
+  // The audit entry is written before the answer leaves: when a client sees the response, the
+  // audit log already holds the call (failed calls included).
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!MUTATING.has(req.method) || req.routeOptions.config.audit === false) return payload;
     const body = req.body as { auth?: { identity?: { password?: { user?: { name?: string } } } } } | undefined;
     try {
       await opts.audit({
@@ -119,6 +126,12 @@ export function buildServer(opts: ServerOptions): App {
     } catch (e) {
       req.log.error({ err: e }, 'could not write the audit log entry');
     }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    req.log[level]({ method: req.method, url: req.url, status: reply.statusCode, ms: round(reply.elapsedTime) }, 'request');
   });
 
   app.setErrorHandler((err: FastifyError | StarlingError, req, reply) => sendError(toStarlingError(err, req), req, reply));

@@ -28,7 +28,7 @@ export function redactArgv(argv: readonly string[]): string {
     else if (SECRET_FLAGS.has(a) && i + 1 < argv.length) {
       out.push(a, '***');
       i++;
-    } else out.push(/\s/.test(a) ? JSON.stringify(a) : a);
+    } else out.push(a === '' || /\s/.test(a) ? JSON.stringify(a) : a);
   }
   return out.join(' ');
 }

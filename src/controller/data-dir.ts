@@ -24,20 +24,26 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Folders locked by controllers of this process (a process may run several, e.g. in tests). */
+const lockedHere = new Set<string>();
+
 /** Takes the folder's lock; a lock left by a dead process is taken over. Returns the release. */
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, 'controller.pid');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      lockedHere.add(file);
       return async () => {
+        lockedHere.delete(file);
         const owner = await fs.readFile(file, 'utf8').catch(() => '');
         if (owner.trim() === String(process.pid)) await fs.rm(file, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      const held = pid === process.pid ? lockedHere.has(file) : Number.isInteger(pid) && pid > 0 && alive(pid);
+      if (held) {
         throw new StarlingError('DATA_DIR_IN_USE', `a Starling controller (pid ${pid}) already runs on ${dir}`, {
           field: '--data-dir',
         });

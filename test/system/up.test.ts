@@ -1,0 +1,140 @@
+// `starling up` as a real process, as the README tells an operator to run it: it answers a login
+// within 3 s, starts the local agent, stops cleanly on Ctrl-C (SIGINT) and keeps its data.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/db/index.ts';
+import { backend } from '../support/db-urls.ts';
+import { authBody, freshDatabase, tempDir, type TestDatabase } from '../support/site.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/starling');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function launch(args: string[], env: Record<string, string>): Running {
+  const child = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Polls until a login succeeds; returns the time it took from `since`. */
+async function firstLogin(url: string, password: () => string | undefined, since: number, limitMs: number): Promise<{ ms: number; token: string }> {
+  while (performance.now() - since < limitMs) {
+    const pw = password();
+    if (pw !== undefined) {
+      try {
+        const r = await fetch(`${url}/v3/auth/tokens`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(await authBody('admin', pw)),
+        });
+        if (r.status === 201) return { ms: performance.now() - since, token: r.headers.get('x-subject-token')! };
+      } catch {
+        // not listening yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no successful login within ${limitMs} ms`);
+}
+
+describe(`starling up (${backend()} database)`, () => {
+  let dataDir: string;
+  let database: TestDatabase | undefined;
+  const running: Running[] = [];
+
+  afterAll(async () => {
+    for (const r of running) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    await database?.drop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts, answers a login within 3 s, runs the agent, stops on Ctrl-C and keeps its data on restart', async () => {
+    dataDir = await tempDir();
+    const env: Record<string, string> = { STARLING_LOG_LEVEL: 'info' };
+    if (backend() === 'external') {
+      database = await freshDatabase();
+      env.STARLING_DATABASE_URL = database.url;
+    }
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+
+    // First start: a generated admin password is printed once.
+    const started = performance.now();
+    const first = launch(['up', '--data-dir', dataDir, '--port', String(port)], env);
+    running.push(first);
+    const printedPassword = (): string | undefined => /export OS_PASSWORD='([^']+)'/.exec(first.output())?.[1];
+    const { ms, token } = await firstLogin(url, printedPassword, started, 3000);
+    expect(ms).toBeLessThan(3000);
+    const password = printedPassword()!;
+    expect(first.output()).toContain(`API:        ${url}`);
+    expect(first.output()).toContain(`export OS_AUTH_URL=${url}/v3 OS_USERNAME=admin OS_PROJECT_NAME=admin`);
+    expect(first.output()).toContain('Dashboard:');
+
+    // The local agent connects over its channel.
+    let agents: { hostname: string }[] = [];
+    for (let i = 0; i < 100 && agents.length === 0; i++) {
+      agents = ((await (await fetch(`${url}/v1/agents`, { headers: { 'x-auth-token': token } })).json()) as { agents: { hostname: string }[] }).agents;
+      if (agents.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(agents.map((a) => a.hostname)).toEqual([execFileSync('hostname').toString().trim()]);
+
+    // Leave a mark, then Ctrl-C.
+    const sys = ((await (await fetch(`${url}/v1/isystems`, { headers: { 'x-auth-token': token } })).json()) as { isystems: { uuid: string }[] }).isystems[0]!;
+    await fetch(`${url}/v1/isystems/${sys.uuid}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-auth-token': token },
+      body: JSON.stringify([{ op: 'replace', path: '/name', value: 'edge-site-42' }]),
+    });
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('stopped.');
+    // nothing is left behind: no server on the port, no PostgreSQL on the data folder, no lock
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dataDir));
+    expect(leftovers).toEqual([]);
+    await expect(fs.access(path.join(dataDir, 'controller.pid'))).rejects.toThrow();
+
+    // Second start on the same folder: same data, same password, no new password printed.
+    const second = launch(['up', '--data-dir', dataDir, '--port', String(port)], env);
+    running.push(second);
+    const again = await firstLogin(url, () => password, performance.now(), 3000);
+    const name = ((await (await fetch(`${url}/v1/isystems`, { headers: { 'x-auth-token': again.token } })).json()) as { isystems: { name: string }[] }).isystems[0]!.name;
+    expect(name).toBe('edge-site-42');
+    expect(second.output()).not.toContain('export OS_PASSWORD=\'');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('refuses a port another server holds, with a clear error and exit code 1', async () => {
+    const dir = await tempDir();
+    const env: Record<string, string> = {};
+    let db: TestDatabase | undefined;
+    if (backend() === 'external') {
+      db = await freshDatabase();
+      env.STARLING_DATABASE_URL = db.url;
+    }
+    const net = await import('node:net');
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = launch(['up', '--data-dir', dir, '--port', String(port), '--no-agent'], env);
+      expect(await r.exited).toBe(1);
+      expect(r.output()).toMatch(/Error: .*(EADDRINUSE|in use)/);
+    } finally {
+      blocker.close();
+      await db?.drop();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
