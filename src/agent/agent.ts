@@ -48,7 +48,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      buffer += decoder.decode(chunk, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, end);

@@ -166,7 +166,7 @@ export function toStarlingError(err: FastifyError | StarlingError | Error, req: 
   if (fe.validation !== undefined && fe.validation.length > 0) {
     const v = fe.validation[0]!;
     const part = fe.validationContext ?? 'body';
-    const params = v.params as Record<string, unknown>;
+    const params = v.params;
     let pointer = v.instancePath;
     let problem = v.message ?? 'is invalid';
     if (v.keyword === 'required' && typeof params.missingProperty === 'string') {

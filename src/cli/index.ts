@@ -2,6 +2,7 @@
 // errors to messages and exit codes (0 ok, 1 error, 2 usage).
 
 import { Command, CommanderError, Option } from 'commander';
+import { currentEnv } from '../common/config.ts';
 import { StarlingError, isStarlingError } from '../common/errors.ts';
 import { CliContext, type GlobalOptions, type Io } from './context.ts';
 import { FORMATS } from './output.ts';
@@ -47,10 +48,10 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
 }
 
 /** Runs one command line (without `node starling`); resolves to the exit code. */
-export async function runCli(argv: string[], io: Io = defaultIo, env: Record<string, string | undefined> = process.env): Promise<number> {
-  let program: Command | undefined;
-  const ctx = new CliContext(io, argv, () => (program?.opts() ?? {}) as GlobalOptions, env);
-  program = buildProgram(ctx, io);
+export async function runCli(argv: string[], io: Io = defaultIo, env: Record<string, string | undefined> = currentEnv()): Promise<number> {
+  const holder: { program?: Command } = {};
+  const ctx = new CliContext(io, argv, () => holder.program?.opts<GlobalOptions>() ?? {}, env);
+  const program = (holder.program = buildProgram(ctx, io));
   let code = 0;
   try {
     if (argv.length === 0) {

@@ -16,9 +16,11 @@ export function parseFormat(v: string): Format {
 export type Rec = Record<string, unknown>;
 
 export function cell(v: unknown): string {
-  if (v === null || v === undefined) return v === null ? 'None' : '';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (v === null) return 'None';
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v.toString();
+  return JSON.stringify(v);
 }
 
 /** prettytable's look: +---+ borders, a rule under the header, none between rows. */

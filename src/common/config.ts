@@ -173,3 +173,9 @@ export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env):
     logLevel: parseLogLevel(env.STARLING_LOG_LEVEL ?? 'info', 'STARLING_LOG_LEVEL'),
   };
 }
+
+/** This process's environment, for the CLI's openrc variables. */
+export const currentEnv = (): Env => process.env;
+
+/** The environment for a child process: ours plus `extra`. */
+export const childEnv = (extra: Env = {}): NodeJS.ProcessEnv => ({ ...process.env, ...extra });

@@ -29,7 +29,7 @@ export class Db implements Queryable {
 
   async query<R = Row>(sql: string, params?: unknown[]): Promise<Result<R>> {
     try {
-      return (await this.pool.query(sql, params)) as unknown as Result<R>;
+      return await this.pool.query<R & pg.QueryResultRow>(sql, params);
     } catch (e) {
       throw mapPgError(e);
     }
@@ -46,7 +46,7 @@ export class Db implements Queryable {
     const q: Queryable = {
       query: async <R = Row>(sql: string, params?: unknown[]) => {
         try {
-          return (await client.query(sql, params)) as unknown as Result<R>;
+          return await client.query<R & pg.QueryResultRow>(sql, params);
         } catch (e) {
           throw mapPgError(e);
         }

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { StarlingError } from '../common/errors.ts';
+import { childEnv } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 
 const execFileAsync = promisify(execFile);
@@ -79,7 +80,7 @@ async function runAs(): Promise<RunAs | undefined> {
 
 function run(cmd: string, args: string[], who: RunAs | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...(who ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: 'pipe' });
+    const child = spawn(cmd, args, { ...(who ?? {}), env: childEnv({ LC_ALL: 'C' }), stdio: 'pipe' });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -138,7 +139,7 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
       '-c',
       'max_connections=60',
     ],
-    { ...(who ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { ...(who ?? {}), env: childEnv({ LC_ALL: 'C' }), stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {

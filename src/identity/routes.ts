@@ -186,13 +186,13 @@ export function identityRoutes(app: App, identity: IdentityService, opts: Identi
   }));
 
   app.put('/v3/projects/:project_id/users/:user_id/roles/:role_id', { schema: { params: GrantParams } }, async (req, reply) => {
-    const p = req.params as { project_id: string; user_id: string; role_id: string };
+    const p = req.params;
     await identity.grantRole(p.project_id, p.user_id, p.role_id);
     return reply.status(204).send();
   });
 
   app.delete('/v3/projects/:project_id/users/:user_id/roles/:role_id', { schema: { params: GrantParams } }, async (req, reply) => {
-    const p = req.params as { project_id: string; user_id: string; role_id: string };
+    const p = req.params;
     await identity.revokeRole(p.project_id, p.user_id, p.role_id);
     return reply.status(204).send();
   });

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadAgentConfig, loadControllerConfig } from '../../common/config.ts';
+import { childEnv, loadAgentConfig, loadControllerConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/log.ts';
 import { pino } from 'pino';
 import { startAgent } from '../../agent/agent.ts';
@@ -35,7 +35,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
     const log = fs.openSync(logFile, 'a');
     const launchedAt = Date.now();
     child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'agent', '--controller', controllerUrl], {
-      env: { ...process.env, STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER },
+      env: childEnv({ STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER }),
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
@@ -63,7 +63,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
 }
 
 async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean }): Promise<void> {
-  const config = loadControllerConfig(flags, process.env);
+  const config = loadControllerConfig(flags);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logFile = path.join(config.dataDir, 'controller.log');
   const log = createLogger(config.logLevel, 'controller', pino.destination({ dest: logFile, sync: false }));
@@ -126,7 +126,7 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--controller <url>', 'controller URL (default: http://127.0.0.1:6385, or STARLING_CONTROLLER_URL)')
     .option('--hostname <name>', 'host name to register as (default: this machine’s)')
     .action(async (o: { controller?: string; hostname?: string }) => {
-      const config = loadAgentConfig(o, process.env);
+      const config = loadAgentConfig(o);
       const log = createLogger(config.logLevel, 'agent');
       const signal = untilSignal();
       const agent = startAgent(config, log);
