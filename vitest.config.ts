@@ -1,23 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: pure unit tests once; API and system tests once per PostgreSQL backend
-// (the embedded server Starling runs itself, and the external server at STARLING_TEST_EXTERNAL_URL).
-const dbTests = ['src/**/*.api.test.ts', 'test/system/**/*.test.ts'];
+// Projects: pure unit tests once; API tests once per PostgreSQL backend (the embedded server
+// Starling runs itself, and the external server at STARLING_TEST_EXTERNAL_URL); then the system
+// tests (real processes, timed like an operator would time them), alone, one file at a time, so
+// the rest of the suite does not eat their CPU.
+const apiTests = ['src/**/*.api.test.ts'];
+const systemTests = ['test/system/**/*.test.ts'];
+const dbProject = (name: string, backend: 'embedded' | 'external', include: string[], groupOrder: number, fileParallelism = true) => ({
+  extends: true as const,
+  test: {
+    name,
+    include,
+    globalSetup: ['test/support/global-setup.ts'],
+    env: { STARLING_TEST_BACKEND: backend },
+    sequence: { groupOrder },
+    fileParallelism,
+  },
+});
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: dbTests } },
-      {
-        extends: true,
-        test: { name: 'embedded', include: dbTests, globalSetup: ['test/support/global-setup.ts'], env: { STARLING_TEST_BACKEND: 'embedded' } },
-      },
-      {
-        extends: true,
-        test: { name: 'external', include: dbTests, globalSetup: ['test/support/global-setup.ts'], env: { STARLING_TEST_BACKEND: 'external' } },
-      },
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: apiTests, sequence: { groupOrder: 0 } } },
+      dbProject('embedded', 'embedded', apiTests, 0),
+      dbProject('external', 'external', apiTests, 0),
+      dbProject('system-embedded', 'embedded', systemTests, 1, false),
+      dbProject('system-external', 'external', systemTests, 2, false),
     ],
   },
 });

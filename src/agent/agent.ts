@@ -7,8 +7,9 @@ import type { AgentConfig } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
 import { endpointFor, errorFromResponse, login, type Session } from '../api/client.ts';
+import { httpRequest } from '../api/http.ts';
 import { nextBackoff } from '../runtime/backoff.ts';
-import { SOFTWARE_VERSION } from '../inventory/index.ts';
+import { SOFTWARE_VERSION } from '../common/version.ts';
 
 export interface Agent {
   hostname: string;
@@ -40,15 +41,19 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
       });
     }
     const url = `${endpointFor(session, 'platform')}/agents/channel?hostname=${encodeURIComponent(hostname)}&version=${SOFTWARE_VERSION}`;
-    const res = await fetch(url, { headers: { 'x-auth-token': session.token, accept: 'text/event-stream' }, signal: abort.signal });
+    const res = await httpRequest(url, {
+      method: 'GET',
+      headers: { 'x-auth-token': session.token, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
     if (res.status === 401) session = undefined;
-    if (res.status !== 200 || !res.body) throw await errorFromResponse(res);
+    if (res.status !== 200) throw await errorFromResponse(res);
     log.info({ hostname }, 'channel to the controller open');
     markConnected();
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk, { stream: true });
+    for await (const chunk of res.stream) {
+      buffer += decoder.decode(chunk as Buffer, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const frame = buffer.slice(0, end);

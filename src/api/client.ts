@@ -3,6 +3,7 @@
 
 import { ERRORS, StarlingError, type ErrorBody, type ErrorCode } from '../common/errors.ts';
 import type { CatalogService } from './catalog.ts';
+import { httpRequest, type HttpResponse } from './http.ts';
 
 export interface Credentials {
   authUrl: string;
@@ -31,20 +32,8 @@ export interface RequestOptions {
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
 
-async function fetchOrFail(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new StarlingError('CONNECTION_FAILED', `cannot reach ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, {
-      cause: e,
-    });
-  }
-}
-
 /** Turns a non-2xx response into the StarlingError the server meant. */
-export async function errorFromResponse(res: Response): Promise<StarlingError> {
+export async function errorFromResponse(res: HttpResponse): Promise<StarlingError> {
   const text = await res.text();
   try {
     const body = JSON.parse(text) as Partial<ErrorBody>;
@@ -64,7 +53,7 @@ export async function errorFromResponse(res: Response): Promise<StarlingError> {
 
 export async function login(c: Credentials): Promise<Session> {
   const url = `${c.authUrl.replace(/\/+$/, '')}/auth/tokens`;
-  const res = await fetchOrFail(url, {
+  const res = await httpRequest(url, {
     method: 'POST',
     headers: JSON_HEADERS,
     body: JSON.stringify({
@@ -78,8 +67,8 @@ export async function login(c: Credentials): Promise<Session> {
     }),
   });
   if (res.status !== 201) throw await errorFromResponse(res);
-  const token = res.headers.get('x-subject-token');
-  const body = (await res.json()) as {
+  const token = res.header('x-subject-token');
+  const body = JSON.parse(await res.text()) as {
     token: {
       expires_at: string;
       catalog: CatalogService[];
@@ -114,12 +103,12 @@ export class ApiClient {
   ) {}
 
   /** `service` is a catalog type (platform, identity…); `path` is relative to its endpoint. */
-  async request<T = unknown>(method: string, service: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  async request<T = unknown>(method: string, service: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T }> {
     const base = service === 'identity' ? this.authUrl.replace(/\/+$/, '') : endpointFor(this.session, service).replace(/\/+$/, '');
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
     const url = `${base}${path}${qs.size > 0 ? `?${qs.toString()}` : ''}`;
-    const res = await fetchOrFail(url, {
+    const res = await httpRequest(url, {
       method,
       headers: {
         accept: 'application/json',
@@ -132,7 +121,7 @@ export class ApiClient {
     });
     if (res.status >= 400) throw await errorFromResponse(res);
     const text = await res.text();
-    return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T, headers: res.headers };
+    return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   }
 
   get<T = unknown>(service: string, path: string, query?: RequestOptions['query']): Promise<T> {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { ControllerConfig } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
-import { Db, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/index.ts';
+import { Db, embeddedUrl, freePort, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
@@ -14,8 +14,8 @@ import { AuditService, auditRoutes } from '../audit/index.ts';
 import { InventoryService, PLATFORM_SERVICE, inventoryRoutes } from '../inventory/index.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
+import { AGENT_USER } from '../common/version.ts';
 
-export const AGENT_USER = 'starling-agent';
 
 export interface Controller {
   /** http://host:port of the API. */
@@ -44,6 +44,7 @@ export async function startController(config: ControllerConfig, deps: Controller
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const cleanups: (() => Promise<void>)[] = [];
+  const mark = (step: string): void => log.debug({ step, ms: Math.round(performance.now() - started) }, 'start-up step');
   const stopAll = async (): Promise<void> => {
     for (const c of cleanups.reverse()) {
       try {
@@ -59,6 +60,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     await prepareDataDir(config.dataDir);
     cleanups.push(await lockDataDir(config.dataDir));
     const secrets = await loadSecrets(config.dataDir);
+    mark('data folder');
 
     // A new embedded folder means a first start: hash the admin password in the thread pool
     // while initdb runs, instead of after it (saves ~200 ms of the start-up).
@@ -68,31 +70,25 @@ export async function startController(config: ControllerConfig, deps: Controller
       config.databaseUrl === undefined && !existsSync(path.join(pgDir, 'PG_VERSION')),
     );
 
-    let url = config.databaseUrl;
+    // The embedded server starts (or is created: initdb ~1 s) on a port chosen now, while this
+    // thread builds the API and compiles its schemas (~300 ms): the two overlap.
     let embedded: EmbeddedPostgres | undefined;
+    let embeddedStart: Promise<EmbeddedPostgres> | undefined;
+    let url = config.databaseUrl;
     if (url === undefined) {
-      embedded = await startEmbeddedPostgres(pgDir, secrets.postgres_password, log);
-      cleanups.push(() => embedded!.stop());
-      url = embedded.url;
+      const pgPort = await freePort();
+      url = embeddedUrl(pgPort, secrets.postgres_password);
+      embeddedStart = startEmbeddedPostgres(pgDir, secrets.postgres_password, log, pgPort);
+      // Registered at once, so a failure further on still stops a server that did start.
+      cleanups.push(async () => (await embeddedStart!.catch(() => undefined))?.stop());
     }
     const db = new Db(url);
     cleanups.push(() => db.close());
-    const applied = await migrate(db);
-    if (applied.length > 0) log.info({ applied }, 'migrations applied');
 
     const identity = new IdentityService(db, clock, config.tokenTtlSeconds);
     const audit = new AuditService(db);
     const inventory = new InventoryService(db, clock);
     const agents = new AgentRegistry();
-
-    const { generatedAdminPassword } = await identity.bootstrap(admin);
-    await inventory.bootstrapSystem(config.region);
-    // The agents' user is checked after the API is up (a password check costs ~200 ms); agents
-    // retry their login until it is there.
-    const agentUserReady = identity.ensureServiceUser(AGENT_USER, secrets.agent_password).catch((e: unknown) => {
-      log.error({ err: e }, `could not set up the ${AGENT_USER} service user`);
-    });
-    cleanups.push(() => agentUserReady);
 
     const app = buildServer({
       log,
@@ -104,9 +100,32 @@ export async function startController(config: ControllerConfig, deps: Controller
     inventoryRoutes(app, inventory);
     agentLinkRoutes(app, agents);
     app.addHook('onClose', async () => agents.closeAll());
-
-    await app.listen({ host: config.bind, port: config.port });
     cleanups.push(() => app.close());
+    const compiled = app.ready().then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+
+    if (embeddedStart) embedded = await embeddedStart;
+    mark('database server');
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    mark('migrations');
+
+    const { generatedAdminPassword } = await identity.bootstrap(admin);
+    await inventory.bootstrapSystem(config.region);
+    mark('bootstrap');
+    // The agents' user is checked after the API is up (a password check costs ~200 ms); agents
+    // retry their login until it is there.
+    const agentUserReady = identity.ensureServiceUser(AGENT_USER, secrets.agent_password).catch((e: unknown) => {
+      log.error({ err: e }, `could not set up the ${AGENT_USER} service user`);
+    });
+    cleanups.push(() => agentUserReady);
+
+    const compileError = await compiled;
+    if (compileError !== undefined) throw compileError;
+    mark('routes compiled');
+    await app.listen({ host: config.bind, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
     const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;

@@ -17,7 +17,7 @@ import type { Logger } from '../common/log.ts';
 const execFileAsync = promisify(execFile);
 
 export interface EmbeddedPostgres {
-  /** postgres://… URL of the running server, database `starling`. */
+  /** postgres://… URL of the running server. */
   url: string;
   port: number;
   stop(): Promise<void>;
@@ -95,7 +95,12 @@ function run(cmd: string, args: string[], who: RunAs | undefined): Promise<strin
  * Starts (creating it on first use) the PostgreSQL cluster in `dir`. `password` is the superuser's
  * password, fixed at first initialisation.
  */
-export async function startEmbeddedPostgres(dir: string, password: string, log: Logger): Promise<EmbeddedPostgres> {
+/** The cluster is Starling's alone, so Starling uses its `postgres` database: no CREATE DATABASE
+ *  (~0.3 s) on a first start, no extra connection on every start. */
+export const embeddedUrl = (port: number, password: string): string =>
+  `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+export async function startEmbeddedPostgres(dir: string, password: string, log: Logger, port?: number): Promise<EmbeddedPostgres> {
   const bin = await binaries();
   const who = await runAs();
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
@@ -108,10 +113,13 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
       const started = Date.now();
       await run(
         bin.initdb,
-        ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions'],
+        // -N: no fsync of each file as initdb writes it (~0.4 s here); the folder is synced once
+        // below, in the background, while the server starts.
+        ['-D', dir, '-N', '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions'],
         who,
       );
       log.info({ ms: Date.now() - started, dir }, 'embedded PostgreSQL initialised');
+      syncLater(bin.initdb, dir, who, log);
     } catch (cause) {
       throw new StarlingError('DATABASE_UNAVAILABLE', `initdb failed in ${dir}: ${(cause as Error).message}`, {
         cause,
@@ -121,14 +129,14 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
     }
   }
 
-  const port = await freePort();
+  const pgPort = port ?? (await freePort());
   const child: ChildProcess = spawn(
     bin.postgres,
     [
       '-D',
       dir,
       '-p',
-      String(port),
+      String(pgPort),
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
@@ -138,6 +146,12 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
       'shared_buffers=32MB',
       '-c',
       'max_connections=60',
+      // No asynchronous-I/O worker processes (PostgreSQL 18 starts 3) and no logical replication
+      // launcher: ~25 MB less resident memory, and nothing here uses them.
+      '-c',
+      'io_method=sync',
+      '-c',
+      'max_logical_replication_workers=0',
     ],
     { ...(who ?? {}), env: childEnv({ LC_ALL: 'C' }), stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -170,10 +184,9 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
     log.info({ code, signal }, 'embedded PostgreSQL stopped');
   });
 
-  await ensureDatabase(port, password);
   return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/starling`,
-    port,
+    url: embeddedUrl(pgPort, password),
+    port: pgPort,
     stop: async () => {
       if (exited) return;
       await new Promise<void>((resolve) => {
@@ -185,14 +198,13 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
   };
 }
 
-async function ensureDatabase(port: number, password: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
-  await client.connect();
-  try {
-    const found = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'starling'`);
-    if (found.rowCount === 0) await client.query('CREATE DATABASE starling');
-  } finally {
-    await client.end();
-  }
+/** `initdb --sync-only`: flushes the new cluster to disk once, instead of file by file, a few
+ *  seconds after start so it does not compete with the start itself. */
+function syncLater(initdb: string, dir: string, who: RunAs | undefined, log: Logger): void {
+  setTimeout(() => {
+    run(initdb, ['--sync-only', '-D', dir], who).then(
+      () => log.debug({ dir }, 'new cluster synced to disk'),
+      (e: unknown) => log.warn({ err: e, dir }, 'could not sync the new cluster to disk'),
+    );
+  }, 3000).unref();
 }

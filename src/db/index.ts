@@ -1,3 +1,3 @@
 export { Db, mapPgError, type Queryable, type Row, type Result } from './db.ts';
 export { migrate, loadMigrations, type Migration } from './migrate.ts';
-export { startEmbeddedPostgres, freePort, type EmbeddedPostgres } from './embedded.ts';
+export { startEmbeddedPostgres, embeddedUrl, freePort, type EmbeddedPostgres } from './embedded.ts';

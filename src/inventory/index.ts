@@ -1,5 +1,5 @@
 // Inventory and configuration management (sysinv): the system, and later hosts and their parts.
-export { InventoryService, SOFTWARE_VERSION } from './service.ts';
+export { InventoryService } from './service.ts';
 export { inventoryRoutes } from './routes.ts';
 export * from './schemas.ts';
 import type { ServiceEntry } from '../api/catalog.ts';

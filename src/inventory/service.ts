@@ -4,12 +4,12 @@
 import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
+import { SOFTWARE_VERSION } from '../common/version.ts';
 import type { Db } from '../db/index.ts';
 import { patchFields, stringField, type JsonPatch } from '../api/json-patch.ts';
 import { getSystem, insertSystem, updateSystem } from './repo.ts';
 import type { ISystem } from './schemas.ts';
 
-export const SOFTWARE_VERSION = '0.1';
 
 const TIMEZONE: import('../api/json-patch.ts').FieldCheck = (v) =>
   typeof v === 'string' && /^[A-Za-z0-9_+\-/]{1,64}$/.test(v) ? undefined : 'must be a time zone name like UTC or America/Toronto';

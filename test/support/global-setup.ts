@@ -34,8 +34,8 @@ async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<
 }
 
 export async function setup(project: TestProject): Promise<void> {
-  template = `starling_tpl_${process.pid}_${project.name}`;
-  if (project.name === 'embedded') {
+  template = `starling_tpl_${process.pid}_${project.name.replaceAll('-', '_')}`;
+  if (project.name.endsWith('embedded')) {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'starling-test-pg-'));
     await fs.chmod(dir, 0o755);
     embedded = await startEmbeddedPostgres(path.join(dir, 'pg'), 'test-password', silentLogger);

@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { childEnv, loadAgentConfig, loadControllerConfig } from '../../common/config.ts';
+import { childEnv, loadControllerConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/log.ts';
+import { AGENT_USER } from '../../common/version.ts';
 import { pino } from 'pino';
-import { startAgent } from '../../agent/agent.ts';
-import { AGENT_USER, startController } from '../../controller/controller.ts';
 import type { CliContext } from '../context.ts';
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
@@ -26,7 +26,10 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** Runs `starling agent` as a child process, restarting it if it dies (1 s, then up to 30 s apart). */
+/** The agent's slim bundle entry, beside this bundle (dist/agent.mjs). */
+const AGENT_ENTRY = fileURLToPath(new URL(import.meta.url.includes('/chunks/') ? '../agent.mjs' : './agent.mjs', import.meta.url));
+
+/** Runs the agent (dist/agent.mjs) as a child process, restarting it if it dies (1 s, then up to 30 s apart). */
 function superviseAgent(controllerUrl: string, password: string, logFile: string, ctx: CliContext): () => Promise<void> {
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -34,7 +37,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
   const launch = (): void => {
     const log = fs.openSync(logFile, 'a');
     const launchedAt = Date.now();
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'agent', '--controller', controllerUrl], {
+    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl], {
       env: childEnv({ STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER }),
       stdio: ['ignore', log, log],
     });
@@ -63,6 +66,8 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
 }
 
 async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean }): Promise<void> {
+  // Loaded on demand: the CLI's other commands and the agent never load the API server.
+  const { startController } = await import('../../controller/controller.ts');
   const config = loadControllerConfig(flags);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logFile = path.join(config.dataDir, 'controller.log');
@@ -126,11 +131,7 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--controller <url>', 'controller URL (default: http://127.0.0.1:6385, or STARLING_CONTROLLER_URL)')
     .option('--hostname <name>', 'host name to register as (default: this machine’s)')
     .action(async (o: { controller?: string; hostname?: string }) => {
-      const config = loadAgentConfig(o);
-      const log = createLogger(config.logLevel, 'agent');
-      const signal = untilSignal();
-      const agent = startAgent(config, log);
-      await signal;
-      await agent.stop();
+      const { runAgent } = await import('../../agent/main.ts');
+      await runAgent(o);
     });
 }
