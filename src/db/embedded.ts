@@ -3,7 +3,7 @@
 // We spawn the binaries ourselves rather than use the package's class so that shutdown order
 // (HTTP server, then pool, then database) stays ours and start-up failures carry PostgreSQL's words.
 
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -78,63 +78,143 @@ async function runAs(): Promise<RunAs | undefined> {
   return made;
 }
 
-function run(cmd: string, args: string[], who: RunAs | undefined): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...(who ?? {}), env: childEnv({ LC_ALL: 'C' }), stdio: 'pipe' });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} exited with ${code}: ${out.trim()}`)),
-    );
-  });
+/** Can user `who` reach `target` (search permission on every directory above it)? From the mode
+ *  bits only: ACLs and supplementary groups are not consulted, so "no" may be too cautious. */
+async function reachable(target: string, who: RunAs): Promise<boolean> {
+  const parts = path.resolve(target).split(path.sep).filter(Boolean);
+  let dir: string = path.sep;
+  for (const part of ['', ...parts.slice(0, -1)]) {
+    dir = path.join(dir, part);
+    const st = await fs.stat(dir);
+    const ok = st.uid === who.uid ? st.mode & 0o100 : st.gid === who.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /**
- * Starts (creating it on first use) the PostgreSQL cluster in `dir`. `password` is the superuser's
- * password, fixed at first initialisation.
+ * How PostgreSQL's programs are started, and the paths they see:
+ * - `self`: not root, run as ourselves;
+ * - `postgres`: root, run as the postgres user (PostgreSQL refuses root);
+ * - `namespace`: root, but the postgres user cannot reach the binaries or the data folder (a
+ *   checkout in /root or in a mktemp -d folder, mode 0700): the programs run in a private mount
+ *   namespace where both folders are bind-mounted under reachable paths. No permission of the
+ *   operator's folders is changed.
  */
+interface Launcher {
+  bin: string;
+  data: string;
+  spawn(program: 'initdb' | 'postgres', args: string[], stdio: StdioOptions): ChildProcess;
+  cleanup(): Promise<void>;
+}
+
+async function launcher(binDir: string, dataDir: string, who: RunAs | undefined): Promise<Launcher> {
+  const env = childEnv({ LC_ALL: 'C' });
+  if (!who) {
+    return { bin: binDir, data: dataDir, spawn: (p, args, stdio) => spawn(path.join(binDir, p), args, { env, stdio }), cleanup: async () => undefined };
+  }
+  if ((await reachable(path.join(binDir, 'postgres'), who)) && (await reachable(path.join(dataDir, 'x'), who))) {
+    return {
+      bin: binDir,
+      data: dataDir,
+      spawn: (p, args, stdio) => spawn(path.join(binDir, p), args, { uid: who.uid, gid: who.gid, env, stdio }),
+      cleanup: async () => undefined,
+    };
+  }
+  const mounts = await fs.mkdtemp(path.join(os.tmpdir(), 'starling-pg-'));
+  await fs.chmod(mounts, 0o755);
+  const bin = path.join(mounts, 'native');
+  const data = path.join(mounts, 'data');
+  await fs.mkdir(bin);
+  await fs.mkdir(data);
+  const script =
+    'set -e; mount --bind "$1" "$2"; mount --bind "$3" "$4"; prog="$5"; shift 5; ' +
+    'exec setpriv --reuid=postgres --regid=postgres --init-groups "$prog" "$@"';
+  return {
+    bin: path.join(bin, 'bin'),
+    data,
+    spawn: (p, args, stdio) =>
+      spawn(
+        'unshare',
+        ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', path.dirname(binDir), bin, dataDir, data, path.join(bin, 'bin', p), ...args],
+        { env, stdio },
+      ),
+    cleanup: async () => {
+      await fs.rm(mounts, { recursive: true, force: true });
+    },
+  };
+}
+
+function run(l: Launcher, program: 'initdb', args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = l.spawn(program, args, 'pipe');
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${program} exited with ${code}: ${out.trim()}`))));
+  });
+}
+
 /** The cluster is Starling's alone, so Starling uses its `postgres` database: no CREATE DATABASE
  *  (~0.3 s) on a first start, no extra connection on every start. */
 export const embeddedUrl = (port: number, password: string): string =>
   `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
+/**
+ * Starts (creating it on first use) the PostgreSQL cluster in `dir`. `password` is the superuser's
+ * password, fixed at first initialisation.
+ */
 export async function startEmbeddedPostgres(dir: string, password: string, log: Logger, port?: number): Promise<EmbeddedPostgres> {
-  const bin = await binaries();
+  const bins = await binaries();
   const who = await runAs();
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  if (who) await fs.chown(dir, who.uid, who.gid);
+  const l = await launcher(path.dirname(bins.postgres), dir, who);
+  if (l.data !== dir) log.info({ dir, mountedAt: l.data }, 'the postgres user cannot reach the data folder: running PostgreSQL in a private mount namespace');
+
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    if (who) await fs.chown(dir, who.uid, who.gid);
-    const pwfile = path.join(dir, '..', `.pg-init-${process.pid}`);
+    // The password file sits inside the (postgres-owned, 0700) cluster folder only while initdb runs.
+    const pwfile = path.join(dir, '.pwfile');
     await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
     if (who) await fs.chown(pwfile, who.uid, who.gid);
+    const initDir = path.join(l.data, 'cluster');
     try {
       const started = Date.now();
-      await run(
-        bin.initdb,
-        // -N: no fsync of each file as initdb writes it (~0.4 s here); the folder is synced once
-        // below, in the background, while the server starts.
-        ['-D', dir, '-N', '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions'],
-        who,
-      );
+      // initdb wants an empty folder: it creates `cluster` inside the mounted one, renamed below.
+      await run(l, 'initdb', [
+        '-D',
+        initDir,
+        // -N: no fsync of each file as initdb writes it (~0.4 s here); the cluster is synced once,
+        // a few seconds after start.
+        '-N',
+        '-U',
+        'postgres',
+        '--auth=scram-sha-256',
+        `--pwfile=${path.join(l.data, '.pwfile')}`,
+        '-E',
+        'UTF8',
+        '--no-instructions',
+      ]);
+      const made = path.join(dir, 'cluster');
+      for (const f of await fs.readdir(made)) await fs.rename(path.join(made, f), path.join(dir, f));
+      await fs.rmdir(made);
       log.info({ ms: Date.now() - started, dir }, 'embedded PostgreSQL initialised');
-      syncLater(bin.initdb, dir, who, log);
+      syncLater(l, log);
     } catch (cause) {
-      throw new StarlingError('DATABASE_UNAVAILABLE', `initdb failed in ${dir}: ${(cause as Error).message}`, {
-        cause,
-      });
+      await l.cleanup();
+      throw new StarlingError('DATABASE_UNAVAILABLE', `initdb failed in ${dir}: ${(cause as Error).message}`, { cause });
     } finally {
       await fs.rm(pwfile, { force: true });
     }
   }
 
   const pgPort = port ?? (await freePort());
-  const child: ChildProcess = spawn(
-    bin.postgres,
+  const child: ChildProcess = l.spawn(
+    'postgres',
     [
       '-D',
-      dir,
+      l.data,
       '-p',
       String(pgPort),
       '-c',
@@ -153,7 +233,7 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
       '-c',
       'max_logical_replication_workers=0',
     ],
-    { ...(who ?? {}), env: childEnv({ LC_ALL: 'C' }), stdio: ['ignore', 'ignore', 'pipe'] },
+    ['ignore', 'ignore', 'pipe'],
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -166,6 +246,7 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
     child.stderr?.on('data', onData);
     child.once('error', reject);
     child.once('exit', (code) => {
+      l.cleanup().catch(() => undefined);
       const inUse = /lock file .* already exists/.test(output);
       reject(
         new StarlingError(
@@ -182,6 +263,7 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
   child.once('exit', (code, signal) => {
     exited = true;
     log.info({ code, signal }, 'embedded PostgreSQL stopped');
+    l.cleanup().catch(() => undefined);
   });
 
   return {
@@ -200,11 +282,11 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
 
 /** `initdb --sync-only`: flushes the new cluster to disk once, instead of file by file, a few
  *  seconds after start so it does not compete with the start itself. */
-function syncLater(initdb: string, dir: string, who: RunAs | undefined, log: Logger): void {
+function syncLater(l: Launcher, log: Logger): void {
   setTimeout(() => {
-    run(initdb, ['--sync-only', '-D', dir], who).then(
-      () => log.debug({ dir }, 'new cluster synced to disk'),
-      (e: unknown) => log.warn({ err: e, dir }, 'could not sync the new cluster to disk'),
+    run(l, 'initdb', ['--sync-only', '-D', l.data]).then(
+      () => log.debug('new cluster synced to disk'),
+      (e: unknown) => log.warn({ err: e }, 'could not sync the new cluster to disk'),
     );
   }, 3000).unref();
 }

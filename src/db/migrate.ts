@@ -2,17 +2,11 @@
 // start. An advisory lock makes concurrent controllers on one database apply them exactly once.
 
 import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../common/paths.ts';
 import type { Db } from './db.ts';
 
-/** migrations/ at the package root: two levels up from src/db/, one from the dist/ bundle. */
-export const MIGRATIONS_DIR = ((): string => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '../../migrations'), path.resolve(here, '../migrations')];
-  return candidates.find((d) => existsSync(path.join(d, '001_foundation.sql'))) ?? candidates[0]!;
-})();
+export const MIGRATIONS_DIR = path.join(packageRoot(), 'migrations');
 const LOCK_KEY = 0x5354524c; // 'STRL'
 
 export interface Migration {

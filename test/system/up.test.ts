@@ -103,6 +103,7 @@ describe(`starling up (${backend()} database)`, () => {
     const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(dataDir));
     expect(leftovers).toEqual([]);
     await expect(fs.access(path.join(dataDir, 'controller.pid'))).rejects.toThrow();
+    if (backend() === 'embedded') await expect(fs.access(path.join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
 
     // Second start on the same folder: same data, same password, no new password printed.
     const second = launch(['up', '--data-dir', dataDir, '--port', String(port)], env);
