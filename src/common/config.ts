@@ -21,6 +21,9 @@ export interface ControllerConfig {
   region: string;
   /** Start the local host's agent beside the controller (`starling up`). */
   withAgent: boolean;
+  /** Event log retention: newest events kept, and the age after which events are dropped. */
+  eventLogMaxCount: number;
+  eventLogMaxAgeDays: number;
 }
 
 export interface ClientConfig {
@@ -119,6 +122,10 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
     logLevel: parseLogLevel(env.STARLING_LOG_LEVEL ?? 'info', 'STARLING_LOG_LEVEL'),
     region: env.STARLING_REGION ?? 'RegionOne',
     withAgent: flags.agent ?? true,
+    eventLogMaxCount:
+      env.STARLING_EVENT_LOG_MAX_COUNT === undefined ? 100_000 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_COUNT, 'STARLING_EVENT_LOG_MAX_COUNT'),
+    eventLogMaxAgeDays:
+      env.STARLING_EVENT_LOG_MAX_AGE_DAYS === undefined ? 90 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_AGE_DAYS, 'STARLING_EVENT_LOG_MAX_AGE_DAYS'),
   };
 }
 

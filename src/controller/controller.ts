@@ -6,13 +6,14 @@ import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { ControllerConfig } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
-import { Db, embeddedUrl, freePort, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/index.ts';
+import { Db, Listener, embeddedUrl, freePort, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
 import { InventoryService, PLATFORM_SERVICE, inventoryRoutes } from '../inventory/index.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
+import { FAULT_SERVICE, FaultNotifier, FaultService, faultRoutes, loadCatalog } from '../fault/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { AGENT_USER } from '../common/version.ts';
 
@@ -23,6 +24,7 @@ export interface Controller {
   app: App;
   db: Db;
   identity: IdentityService;
+  fault: FaultService;
   /** Set on the first start when STARLING_ADMIN_PASSWORD was not given. */
   generatedAdminPassword: string | undefined;
   agentPassword: string;
@@ -37,7 +39,7 @@ export interface ControllerDeps {
 }
 
 /** The catalog: every service this controller serves, under StarlingX's service types. */
-export const SERVICES: readonly ServiceEntry[] = [IDENTITY_SERVICE, PLATFORM_SERVICE];
+export const SERVICES: readonly ServiceEntry[] = [IDENTITY_SERVICE, PLATFORM_SERVICE, FAULT_SERVICE];
 
 export async function startController(config: ControllerConfig, deps: ControllerDeps): Promise<Controller> {
   const started = performance.now();
@@ -89,6 +91,13 @@ export async function startController(config: ControllerConfig, deps: Controller
     const audit = new AuditService(db);
     const inventory = new InventoryService(db, clock);
     const agents = new AgentRegistry();
+    const fault = new FaultService(db, clock, loadCatalog(), {
+      maxCount: config.eventLogMaxCount,
+      maxAgeSeconds: config.eventLogMaxAgeDays * 86_400,
+    });
+    const listener = new Listener(url, log);
+    cleanups.push(() => listener.close());
+    const faultNotifier = new FaultNotifier(listener, log);
 
     const app = buildServer({
       log,
@@ -99,6 +108,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     auditRoutes(app, audit);
     inventoryRoutes(app, inventory);
     agentLinkRoutes(app, agents);
+    faultRoutes(app, fault, faultNotifier);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());
     const compiled = app.ready().then(
@@ -114,6 +124,8 @@ export async function startController(config: ControllerConfig, deps: Controller
 
     const { generatedAdminPassword } = await identity.bootstrap(admin);
     await inventory.bootstrapSystem(config.region);
+    await fault.bootstrap();
+    await faultNotifier.start();
     mark('bootstrap');
     // The agents' user is checked after the API is up (a password check costs ~200 ms); agents
     // retry their login until it is there.
@@ -134,7 +146,20 @@ export async function startController(config: ControllerConfig, deps: Controller
       identity.purgeExpiredTokens().catch((e: unknown) => log.warn({ err: e }, 'token purge failed'));
     }, 3_600_000);
     purge.unref();
-    cleanups.push(async () => clearInterval(purge));
+    // Event log retention: checked every minute (and once now).
+    const retention = (): void => {
+      fault.purgeEvents().then(
+        (n) => n > 0 && log.info({ dropped: n }, 'event log retention applied'),
+        (e: unknown) => log.warn({ err: e }, 'event log retention failed'),
+      );
+    };
+    retention();
+    const retentionTimer = setInterval(retention, 60_000);
+    retentionTimer.unref();
+    cleanups.push(async () => {
+      clearInterval(purge);
+      clearInterval(retentionTimer);
+    });
 
     const startupMs = performance.now() - started;
     log.info({ url: `http://${host}:${port}`, ms: Math.round(startupMs), database: embedded ? 'embedded' : 'external' }, 'controller ready');
@@ -143,6 +168,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       app,
       db,
       identity,
+      fault,
       generatedAdminPassword,
       agentPassword: secrets.agent_password,
       startupMs,
