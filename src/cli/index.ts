@@ -7,6 +7,7 @@ import { StarlingError, isStarlingError } from '../common/errors.ts';
 import { CliContext, type GlobalOptions, type Io } from './context.ts';
 import { FORMATS } from './output.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerFm } from './commands/fm.ts';
 import { registerIdentity } from './commands/identity.ts';
 import { registerServers } from './commands/server.ts';
 import { registerSystem } from './commands/system.ts';
@@ -21,7 +22,7 @@ const SERVER_COMMANDS = new Set(['up', 'controller', 'agent']);
 
 export function buildProgram(ctx: CliContext, io: Io): Command {
   const program = new Command('starling')
-    .description('Starling edge cloud platform: run it (up), and manage it like StarlingX (system, openstack, audit-list)')
+    .description('Starling edge cloud platform: run it (up), and manage it like StarlingX (system, fm, openstack, audit-list)')
     .addOption(new Option('--os-auth-url <url>', 'Keystone URL (env OS_AUTH_URL)'))
     .addOption(new Option('--os-username <name>', 'user name (env OS_USERNAME)'))
     .addOption(new Option('--os-password <password>', 'password (env OS_PASSWORD)'))
@@ -36,6 +37,7 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
   registerServers(program, ctx);
   registerSystem(program, ctx);
   registerIdentity(program, ctx);
+  registerFm(program, ctx);
   registerAudit(program, ctx);
   // Every subcommand reports usage errors the same way and accepts the global options after it.
   const walk = (c: Command): void => {
