@@ -6,6 +6,7 @@ import { currentEnv } from '../common/config.ts';
 import { StarlingError, isStarlingError } from '../common/errors.ts';
 import { CliContext, type GlobalOptions, type Io } from './context.ts';
 import { FORMATS } from './output.ts';
+import { registerAgent } from './commands/agent.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerFm } from './commands/fm.ts';
 import { registerIdentity } from './commands/identity.ts';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
       writeErr: (s) => io.err(s.trimEnd()),
     });
   registerServers(program, ctx);
+  registerAgent(program, ctx);
   registerSystem(program, ctx);
   registerIdentity(program, ctx);
   registerFm(program, ctx);

@@ -124,14 +124,4 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
     .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
     .action(async (o: { dataDir?: string; port?: string; bind?: string }) => runController(ctx, { ...o, agent: false }));
-
-  program
-    .command('agent')
-    .description('run the host agent: connects to the controller and keeps its channel open (password in STARLING_AGENT_PASSWORD)')
-    .option('--controller <url>', 'controller URL (default: http://127.0.0.1:6385, or STARLING_CONTROLLER_URL)')
-    .option('--hostname <name>', 'host name to register as (default: this machine’s)')
-    .action(async (o: { controller?: string; hostname?: string }) => {
-      const { runAgent } = await import('../../agent/main.ts');
-      await runAgent(o);
-    });
 }
