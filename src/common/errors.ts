@@ -34,6 +34,14 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, exit: 1, title: 'Not Found', message: 'No such resource' },
   METHOD_NOT_ALLOWED: { status: 405, exit: 1, title: 'Method Not Allowed', message: 'Method not allowed' },
   CONFLICT: { status: 409, exit: 1, title: 'Conflict', message: 'The resource already exists or is in use' },
+  HOST_STATE_CONFLICT: {
+    status: 409,
+    exit: 1,
+    title: 'Conflict',
+    message: 'The host is not in a state that allows this',
+  },
+  HOST_NOT_LOCKED: { status: 409, exit: 1, title: 'Conflict', message: 'The host must be locked first' },
+  NOT_AVAILABLE: { status: 501, exit: 1, title: 'Not Implemented', message: 'This action is not available in this release' },
   PAYLOAD_TOO_LARGE: { status: 413, exit: 1, title: 'Payload Too Large', message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

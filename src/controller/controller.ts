@@ -11,9 +11,10 @@ import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
-import { InventoryService, PLATFORM_SERVICE, inventoryRoutes } from '../inventory/index.ts';
+import { HostService, InventoryService, PLATFORM_SERVICE, hostRoutes, inventoryRoutes } from '../inventory/index.ts';
+import { sealer } from '../common/sealed.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
-import { FAULT_SERVICE, FaultNotifier, FaultService, faultRoutes, loadCatalog } from '../fault/index.ts';
+import { FAULT_SERVICE, FaultNotifier, FaultService, SnmpTrapSender, faultRoutes, loadCatalog, trapDestRoutes } from '../fault/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { AGENT_USER } from '../common/version.ts';
 
@@ -98,6 +99,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     const listener = new Listener(url, log);
     cleanups.push(() => listener.close());
     const faultNotifier = new FaultNotifier(listener, log);
+    const hosts = new HostService(db, clock, sealer(secrets.secrets_key), fault, log);
+    const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const app = buildServer({
       log,
@@ -107,8 +110,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     identityRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
     auditRoutes(app, audit);
     inventoryRoutes(app, inventory);
+    hostRoutes(app, hosts);
     agentLinkRoutes(app, agents);
     faultRoutes(app, fault, faultNotifier);
+    trapDestRoutes(app, db, snmpTraps);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());
     const compiled = app.ready().then(
@@ -126,6 +131,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     await inventory.bootstrapSystem(config.region);
     await fault.bootstrap();
     await faultNotifier.start();
+    await snmpTraps.start();
+    cleanups.push(() => snmpTraps.stop());
     mark('bootstrap');
     // The agents' user is checked after the API is up (a password check costs ~200 ms); agents
     // retry their login until it is there.

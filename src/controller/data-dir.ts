@@ -4,11 +4,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StarlingError } from '../common/errors.ts';
+import { randomBytes } from 'node:crypto';
 import { newSecret } from '../common/ids.ts';
 
 export interface Secrets {
   postgres_password: string;
   agent_password: string;
+  /** AES-256 key (base64) for secrets kept in the database, e.g. BMC passwords. */
+  secrets_key: string;
 }
 
 export async function prepareDataDir(dir: string): Promise<void> {
@@ -54,21 +57,32 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   throw new StarlingError('DATA_DIR_IN_USE', `could not lock ${dir}`, { field: '--data-dir' });
 }
 
+const newSecretsKey = (): string => randomBytes(32).toString('base64');
+
+/** The data folder's secrets; keys added by later releases are generated and saved once. */
 export async function loadSecrets(dir: string): Promise<Secrets> {
   const file = path.join(dir, 'secrets.json');
+  let parsed: Partial<Secrets> | undefined;
   try {
-    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Secrets>;
-    if (typeof parsed.postgres_password !== 'string' || typeof parsed.agent_password !== 'string') {
-      throw new StarlingError('CONFIG_INVALID', `${file} is missing postgres_password or agent_password`, { field: file });
-    }
-    return { postgres_password: parsed.postgres_password, agent_password: parsed.agent_password };
+    parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Secrets>;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      if (e instanceof StarlingError) throw e;
       throw new StarlingError('CONFIG_INVALID', `${file} is not readable JSON: ${(e as Error).message}`, { field: file });
     }
   }
-  const fresh: Secrets = { postgres_password: newSecret(24), agent_password: newSecret(24) };
-  await fs.writeFile(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  return fresh;
+  if (parsed === undefined) {
+    const fresh: Secrets = { postgres_password: newSecret(24), agent_password: newSecret(24), secrets_key: newSecretsKey() };
+    await fs.writeFile(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return fresh;
+  }
+  if (typeof parsed.postgres_password !== 'string' || typeof parsed.agent_password !== 'string') {
+    throw new StarlingError('CONFIG_INVALID', `${file} is missing postgres_password or agent_password`, { field: file });
+  }
+  if (typeof parsed.secrets_key !== 'string') {
+    parsed.secrets_key = newSecretsKey();
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, `${JSON.stringify(parsed, null, 2)}\n`, { mode: 0o600 });
+    await fs.rename(tmp, file);
+  }
+  return { postgres_password: parsed.postgres_password, agent_password: parsed.agent_password, secrets_key: parsed.secrets_key };
 }

@@ -3,6 +3,8 @@
 export { FaultService, NOTIFY_CHANNEL, type AlarmPort, type FaultNotification, type RetentionOptions } from './service.ts';
 export { FaultNotifier, type FaultSubscriber } from './notifier.ts';
 export { faultRoutes } from './routes.ts';
+export { SnmpTrapSender } from './snmp.ts';
+export { trapDestRoutes, type TrapDest } from './trapdest.ts';
 export { loadCatalog, CATALOG_FILE } from './catalog-file.ts';
 export type { Catalog, CatalogEntry } from './domain/catalog.ts';
 export type { Alarm, EventLogEntry, Severity } from './domain/model.ts';

@@ -203,14 +203,14 @@ describe('identity (Keystone v3)', () => {
         token: t,
         body: [
           { op: 'replace', path: '/location', value: 'Kanata' },
-          { op: 'replace', path: '/system_mode', value: 'duplex' },
+          { op: 'replace', path: '/system_type', value: 'Standard' },
         ],
       });
       expect(r.status).toBe(400);
-      expect(r.body.error.field).toBe('/system_mode');
+      expect(r.body.error.field).toBe('/system_type');
       const after = (await site.call('GET', '/v1/isystems', { token: t })).body.isystems[0];
       expect(after.location).toBe(sys.location);
-      expect(after.system_mode).toBe('simplex');
+      expect(after.system_type).toBe('All-in-one');
     });
 
     it('unknown paths are 404 in the same error shape', async () => {

@@ -1,6 +1,8 @@
 // Inventory and configuration management (sysinv): the system, and later hosts and their parts.
 export { InventoryService } from './service.ts';
 export { inventoryRoutes } from './routes.ts';
+export { HostService, type Registration } from './host-service.ts';
+export { hostRoutes } from './host-routes.ts';
 export * from './schemas.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };

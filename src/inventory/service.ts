@@ -20,6 +20,7 @@ export const SYSTEM_PATCHABLE = {
   location: stringField(255),
   contact: stringField(255),
   timezone: TIMEZONE,
+  system_mode: ((v) => (v === 'simplex' || v === 'duplex' || v === 'duplex-direct' ? undefined : 'must be simplex, duplex or duplex-direct')) as import('../api/json-patch.ts').FieldCheck,
 };
 
 export class InventoryService {
@@ -49,6 +50,13 @@ export class InventoryService {
   async modifySystem(uuid: string, ops: JsonPatch): Promise<ISystem> {
     const patch = patchFields(ops, SYSTEM_PATCHABLE);
     return this.db.tx(async (q) => {
+      const current = await getSystem(q);
+      // StarlingX converts an AIO-SX to duplex (adding a second controller), never back.
+      if (patch.system_mode !== undefined && current && patch.system_mode !== current.system_mode && current.system_mode !== 'simplex') {
+        throw new StarlingError('VALIDATION_FAILED', `system_mode cannot change from ${current.system_mode} to ${patch.system_mode as string}: only simplex converts to duplex`, {
+          field: '/system_mode',
+        });
+      }
       const s = await updateSystem(q, uuid, patch, this.clock.now());
       if (!s) throw new StarlingError('NOT_FOUND', `no system with uuid ${uuid}`, { field: 'system_id' });
       return s;

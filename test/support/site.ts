@@ -7,7 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadControllerConfig, type ControllerConfig } from '../../src/common/config.ts';
-import { silentLogger } from '../../src/common/log.ts';
+import { createLogger, silentLogger } from '../../src/common/log.ts';
 import type { Clock } from '../../src/common/clock.ts';
 import { startController, type Controller } from '../../src/controller/controller.ts';
 import { withDatabase } from './db-urls.ts';
@@ -78,7 +78,7 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
     logLevel: 'silent',
     ...opts.config,
   };
-  const controller = await startController(config, { log: silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const controller = await startController(config, { log: process.env.DBG ? createLogger('error') : silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
   const call: TestSite['call'] = async (method, p, o = {}) => {
     const res = await fetch(`${controller.url}${p}`, {
       method,

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
 import type { ISystem } from '../../inventory/schemas.ts';
+import { registerSnmp } from './snmp.ts';
+import { registerHosts } from './host.ts';
 
 const SYSTEM_FIELDS = [
   'contact',
@@ -47,12 +49,13 @@ export function registerSystem(program: Command, ctx: CliContext): void {
     .option('-l, --location <text>', 'location')
     .option('-c, --contact <text>', 'contact')
     .option('--timezone <tz>', 'time zone, e.g. UTC or America/Toronto')
+    .option('--system_mode <mode>', 'duplex or duplex-direct: turn a simplex (AIO-SX) system into a duplex one')
     .action(async (opts: Record<string, string | undefined>) => {
-      const ops = ['name', 'description', 'location', 'contact', 'timezone']
+      const ops = ['name', 'description', 'location', 'contact', 'timezone', 'system_mode']
         .filter((k) => opts[k] !== undefined)
         .map((k) => ({ op: 'replace', path: `/${k}`, value: opts[k] }));
       if (ops.length === 0) {
-        throw new StarlingError('USAGE', 'nothing to modify: give at least one of --name, --description, --location, --contact, --timezone');
+        throw new StarlingError('USAGE', 'nothing to modify: give at least one of --name, --description, --location, --contact, --timezone, --system_mode');
       }
       const s = await theSystem(ctx);
       ctx.target = s.uuid;
@@ -60,4 +63,7 @@ export function registerSystem(program: Command, ctx: CliContext): void {
       const updated = (await c.request<ISystem>('PATCH', 'platform', `/isystems/${s.uuid}`, { body: ops })).body;
       ctx.show(updated, SYSTEM_FIELDS);
     });
+
+  registerHosts(system, ctx);
+  registerSnmp(system, ctx);
 }

@@ -1,0 +1,260 @@
+// The ihosts table and the inventory tables the agents fill (icpus, imemorys, ethernet_ports,
+// idisks, pci_devices), and labels.
+
+import type { Queryable } from '../db/index.ts';
+
+export const HOST_COLS = [
+  'uuid',
+  'id',
+  'hostname',
+  'personality',
+  'subfunctions',
+  'invprovision',
+  'administrative',
+  'operational',
+  'availability',
+  'task',
+  'action',
+  'mgmt_mac',
+  'mgmt_ip',
+  'bm_type',
+  'bm_ip',
+  'bm_username',
+  'boot_device',
+  'rootfs_device',
+  'install_output',
+  'console',
+  'location',
+  'capabilities',
+  'inv_state',
+  'config_status',
+  'sw_version',
+  'uptime',
+  'created_at',
+  'updated_at',
+] as const;
+
+export interface HostRow {
+  uuid: string;
+  id: number;
+  hostname: string | null;
+  personality: 'controller' | 'worker' | 'storage' | null;
+  subfunctions: string | null;
+  invprovision: string;
+  administrative: 'locked' | 'unlocked';
+  operational: 'enabled' | 'disabled';
+  availability: 'not-installed' | 'available' | 'degraded' | 'failed' | 'intest' | 'power-off' | 'offline' | 'online' | 'offduty';
+  task: string | null;
+  action: string;
+  mgmt_mac: string | null;
+  mgmt_ip: string | null;
+  bm_type: 'none' | 'ipmi' | 'redfish' | 'dynamic';
+  bm_ip: string | null;
+  bm_username: string | null;
+  boot_device: string;
+  rootfs_device: string;
+  install_output: string;
+  console: string;
+  location: Record<string, unknown>;
+  capabilities: Record<string, unknown>;
+  inv_state: string | null;
+  config_status: string | null;
+  sw_version: string | null;
+  uptime: number;
+  created_at: string;
+  updated_at: string | null;
+}
+
+type DbHost = Omit<HostRow, 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date | null };
+const SELECT = `SELECT ${HOST_COLS.map((c) => (c === 'mgmt_mac' ? 'mgmt_mac::text' : c === 'mgmt_ip' ? 'host(mgmt_ip) AS mgmt_ip' : c)).join(', ')} FROM ihosts`;
+const toHost = (r: DbHost): HostRow => ({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at?.toISOString() ?? null });
+
+export async function listHosts(q: Queryable, f: { personality?: string } = {}): Promise<HostRow[]> {
+  const r = await q.query<DbHost>(`${SELECT} WHERE ($1::text IS NULL OR personality = $1) ORDER BY id`, [f.personality ?? null]);
+  return r.rows.map(toHost);
+}
+
+/** By uuid, numeric id or hostname (cgtsclient accepts all three). */
+export async function findHost(q: Queryable, ref: string, lock = false): Promise<HostRow | undefined> {
+  const col = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? 'uuid::text' : /^\d+$/.test(ref) ? 'id::text' : 'hostname';
+  const r = await q.query<DbHost>(`${SELECT} WHERE ${col} = $1${lock ? ' FOR UPDATE' : ''}`, [ref]);
+  return r.rows[0] && toHost(r.rows[0]);
+}
+
+export async function findHostByMac(q: Queryable, mac: string): Promise<HostRow | undefined> {
+  const r = await q.query<DbHost>(`${SELECT} WHERE mgmt_mac = $1::macaddr FOR UPDATE`, [mac]);
+  return r.rows[0] && toHost(r.rows[0]);
+}
+
+export type NewHostRow = Partial<Omit<HostRow, 'id' | 'created_at' | 'updated_at'>> & { uuid: string; bm_password_enc?: string | null };
+
+const WRITABLE = [
+  'hostname',
+  'personality',
+  'subfunctions',
+  'invprovision',
+  'administrative',
+  'operational',
+  'availability',
+  'task',
+  'mgmt_mac',
+  'mgmt_ip',
+  'bm_type',
+  'bm_ip',
+  'bm_username',
+  'bm_password_enc',
+  'boot_device',
+  'rootfs_device',
+  'install_output',
+  'console',
+  'location',
+  'inv_state',
+  'sw_version',
+  'uptime',
+] as const;
+
+/** Inserts many hosts in one statement (bulk-add of thousands stays one round trip). */
+export async function insertHosts(q: Queryable, hosts: NewHostRow[]): Promise<void> {
+  if (hosts.length === 0) return;
+  const cols = ['uuid', ...WRITABLE] as const;
+  const arrays = cols.map((c) => hosts.map((h) => {
+    const v = (h as Record<string, unknown>)[c];
+    return v === undefined ? null : c === 'location' ? JSON.stringify(v) : v;
+  }));
+  const arrayType = (c: string): string =>
+    c === 'uuid' ? 'uuid' : c === 'mgmt_mac' ? 'macaddr' : c === 'mgmt_ip' ? 'inet' : c === 'uptime' ? 'int' : 'text';
+  // NULL = the column's default (unnest cannot say "DEFAULT").
+  const defaults: Record<string, string> = {
+    invprovision: "'unprovisioned'",
+    administrative: "'locked'",
+    operational: "'disabled'",
+    availability: "'offline'",
+    bm_type: "'none'",
+    boot_device: "'/dev/sda'",
+    rootfs_device: "'/dev/sda'",
+    install_output: "'text'",
+    console: "'ttyS0,115200'",
+    location: "'{}'::jsonb",
+    uptime: '0',
+  };
+  const expr = (c: string, i: number): string => {
+    const e = c === 'location' ? `t.c${i}::jsonb` : `t.c${i}`;
+    return defaults[c] ? `COALESCE(${e}, ${defaults[c]})` : e;
+  };
+  await q.query(
+    `INSERT INTO ihosts (${cols.join(', ')})
+     SELECT ${cols.map(expr).join(', ')}
+       FROM unnest(${cols.map((c, i) => `$${i + 1}::${arrayType(c)}[]`).join(', ')}) AS t(${cols.map((_, i) => `c${i}`).join(', ')})`,
+    arrays,
+  );
+}
+
+export async function updateHost(q: Queryable, uuid: string, patch: Partial<Record<(typeof WRITABLE)[number], unknown>>, at: Date): Promise<void> {
+  const keys = Object.keys(patch).filter((k) => (WRITABLE as readonly string[]).includes(k));
+  const sets = keys.map((k, i) => `${k} = $${i + 3}${k === 'location' ? '::jsonb' : ''}`);
+  await q.query(`UPDATE ihosts SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE uuid = $1`, [
+    uuid,
+    at,
+    ...keys.map((k) => (k === 'location' ? JSON.stringify(patch[k as keyof typeof patch]) : patch[k as keyof typeof patch])),
+  ]);
+}
+
+export async function deleteHost(q: Queryable, uuid: string): Promise<void> {
+  await q.query('DELETE FROM ihosts WHERE uuid = $1', [uuid]);
+}
+
+export async function countUnlockedEnabledControllers(q: Queryable): Promise<number> {
+  const r = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ihosts WHERE personality = 'controller' AND administrative = 'unlocked' AND operational = 'enabled'`,
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+// --- inventory tables --------------------------------------------------------------------------------
+
+/** Inventory tables, their key within a host, and their columns (StarlingX field names). */
+export const INVENTORY_TABLES = {
+  icpus: { key: ['cpu'], cols: ['cpu', 'core', 'thread', 'numa_node', 'cpu_family', 'cpu_model'], keep: ['allocated_function'] },
+  imemorys: {
+    key: ['numa_node'],
+    cols: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G'],
+    keep: ['platform_reserved_mib', 'hugepages_configured', 'vm_hugepages_nr_2M_pending', 'vm_hugepages_nr_1G_pending'],
+  },
+  ethernet_ports: {
+    key: ['name'],
+    cols: ['name', 'mac', 'mtu', 'speed', 'link_mode', 'pciaddr', 'driver', 'numa_node', 'pvendor', 'pdevice', 'sriov_totalvfs', 'sriov_numvfs'],
+    keep: [],
+  },
+  idisks: { key: ['device_node'], cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model'], keep: [] },
+  pci_devices: {
+    key: ['pciaddr'],
+    cols: ['pciaddr', 'pclass_id', 'pclass', 'pvendor_id', 'pdevice_id', 'psvendor', 'psdevice', 'numa_node', 'driver', 'sriov_totalvfs', 'kind'],
+    keep: ['enabled'],
+  },
+} as const;
+export type InventoryTable = keyof typeof INVENTORY_TABLES;
+export type InventoryRows = { [T in InventoryTable]: Record<string, unknown>[] };
+
+const quote = (c: string): string => (/[A-Z]/.test(c) ? `"${c}"` : c);
+
+/** Replaces a host's discovered rows of one table: rows gone are deleted, the rest upserted,
+ *  keeping what the operator configured on them (`keep` columns). */
+export async function replaceInventory(q: Queryable, hostUuid: string, table: InventoryTable, rows: Record<string, unknown>[], newUuid: () => string): Promise<void> {
+  const spec = INVENTORY_TABLES[table];
+  const key = spec.key[0];
+  const keys = rows.map((r) => r[key]);
+  await q.query(`DELETE FROM ${table} WHERE host_uuid = $1 AND NOT (${key} = ANY($2))`, [hostUuid, keys]);
+  if (rows.length === 0) return;
+  const cols = ['uuid', 'host_uuid', ...spec.cols];
+  const values: unknown[] = [];
+  const tuples = rows.map((r) => {
+    const row = [newUuid(), hostUuid, ...spec.cols.map((c) => r[c] ?? null)];
+    const start = values.length;
+    values.push(...row);
+    return `(${row.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+  });
+  await q.query(
+    `INSERT INTO ${table} (${cols.map(quote).join(', ')}) VALUES ${tuples.join(', ')}
+     ON CONFLICT (host_uuid, ${key}) DO UPDATE SET ${spec.cols
+       .filter((c) => c !== key)
+       .map((c) => `${quote(c)} = EXCLUDED.${quote(c)}`)
+       .join(', ')}`,
+    values,
+  );
+}
+
+export async function listInventory(q: Queryable, hostUuid: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
+  const spec = INVENTORY_TABLES[table];
+  const cols = ['uuid', ...spec.cols, ...spec.keep].map((c) => (c === 'mac' ? 'mac::text AS mac' : quote(c)));
+  const order = table === 'icpus' ? 'cpu' : table === 'imemorys' ? 'numa_node' : spec.key[0];
+  const r = await q.query(`SELECT ${cols.join(', ')} FROM ${table} WHERE host_uuid = $1 ORDER BY ${order}`, [hostUuid]);
+  return r.rows.map((row) => ({ ...row, host_uuid: hostUuid }));
+}
+
+// --- labels -------------------------------------------------------------------------------------------
+
+export interface LabelRow {
+  uuid: string;
+  host_uuid: string;
+  label_key: string;
+  label_value: string;
+}
+
+export async function listLabels(q: Queryable, hostUuid: string): Promise<LabelRow[]> {
+  return (await q.query<LabelRow>('SELECT uuid, host_uuid, label_key, label_value FROM labels WHERE host_uuid = $1 ORDER BY label_key', [hostUuid])).rows;
+}
+
+export async function upsertLabel(q: Queryable, l: LabelRow): Promise<LabelRow> {
+  return (
+    await q.query<LabelRow>(
+      `INSERT INTO labels (uuid, host_uuid, label_key, label_value) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (host_uuid, label_key) DO UPDATE SET label_value = EXCLUDED.label_value
+       RETURNING uuid, host_uuid, label_key, label_value`,
+      [l.uuid, l.host_uuid, l.label_key, l.label_value],
+    )
+  ).rows[0]!;
+}
+
+export async function deleteLabel(q: Queryable, uuid: string): Promise<LabelRow | undefined> {
+  return (await q.query<LabelRow>('DELETE FROM labels WHERE uuid::text = $1 RETURNING uuid, host_uuid, label_key, label_value', [uuid])).rows[0];
+}

@@ -1,0 +1,294 @@
+// Host use-cases (sysinv): add, update, delete, list, bulk add/export, auto-discovery by agents
+// with their inventory, labels. Actions (lock, unlock…) are decided here by the state rules and
+// carried out by maintenance.
+
+import type { Clock } from '../common/clock.ts';
+import { StarlingError } from '../common/errors.ts';
+import { newUuid } from '../common/ids.ts';
+import type { Logger } from '../common/log.ts';
+import type { Sealer } from '../common/sealed.ts';
+import type { Db, Queryable } from '../db/index.ts';
+import type { JsonPatch } from '../api/json-patch.ts';
+import type { AlarmPort } from '../fault/index.ts';
+import { parseBulkXml, renderBulkXml } from './domain/bulk-xml.ts';
+import { checkBmc, checkHostInput, checkNewHost, defaultSubfunctions, type HostInput, type HostValues } from './domain/host.ts';
+import { HOST_ACTIONS, decide, updatableFields, type HostAction } from './domain/host-state.ts';
+import {
+  INVENTORY_TABLES,
+  countUnlockedEnabledControllers,
+  deleteHost,
+  deleteLabel,
+  findHost,
+  findHostByMac,
+  insertHosts,
+  listHosts,
+  listInventory,
+  listLabels,
+  replaceInventory,
+  updateHost,
+  upsertLabel,
+  type HostRow,
+  type InventoryRows,
+  type InventoryTable,
+  type LabelRow,
+  type NewHostRow,
+} from './host-repo.ts';
+import { getSystem } from './repo.ts';
+
+export interface Registration {
+  mgmt_mac: string;
+  hostname?: string;
+  /** The first controller of a new site (the agent `starling up` starts): becomes controller-0. */
+  bootstrap_controller?: boolean;
+  inventory: Partial<InventoryRows>;
+}
+
+const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
+
+export class HostService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly secrets: Sealer,
+    private readonly alarms: AlarmPort,
+    private readonly log: Logger,
+  ) {}
+
+  private async host(q: Queryable, ref: string, lock = false): Promise<HostRow> {
+    const h = await findHost(q, ref, lock);
+    if (!h) throw new StarlingError('NOT_FOUND', `no host ${ref}`, { field: 'host_id' });
+    return h;
+  }
+
+  async list(personality?: string): Promise<HostRow[]> {
+    return listHosts(this.db, personality === undefined ? {} : { personality });
+  }
+
+  async get(ref: string): Promise<HostRow> {
+    return this.host(this.db, ref);
+  }
+
+  private async systemMode(q: Queryable): Promise<{ mode: 'simplex' | 'duplex' | 'duplex-direct'; allInOne: boolean }> {
+    const s = await getSystem(q);
+    return { mode: (s?.system_mode ?? 'simplex') as 'simplex', allInOne: s?.system_type === 'All-in-one' };
+  }
+
+  private toRow(v: HostValues, allInOne: boolean): NewHostRow {
+    const { bm_password, location, ...rest } = v;
+    return {
+      uuid: newUuid(),
+      ...rest,
+      ...(v.personality !== undefined && v.subfunctions === undefined ? { subfunctions: defaultSubfunctions(v.personality, allInOne) } : {}),
+      ...(v.personality !== undefined ? { invprovision: 'provisioning' } : {}),
+      ...(location !== undefined ? { location } : {}),
+      ...(bm_password !== undefined ? { bm_password_enc: this.secrets.seal(bm_password) } : {}),
+    };
+  }
+
+  private refuseOnSimplex(mode: string, what: string): void {
+    if (mode === 'simplex') {
+      throw new StarlingError('HOST_STATE_CONFLICT', `${what} is not possible on a simplex (AIO-SX) system; change the system to duplex first (system modify --system_mode duplex)`);
+    }
+  }
+
+  async add(input: HostInput): Promise<HostRow> {
+    const v = checkHostInput(input);
+    checkNewHost(v);
+    return this.db.tx(async (q) => {
+      const { mode, allInOne } = await this.systemMode(q);
+      this.refuseOnSimplex(mode, 'adding a host');
+      await this.refuseDuplicates(q, [v]);
+      const row = this.toRow(v, allInOne);
+      await insertHosts(q, [row]);
+      return this.host(q, row.uuid);
+    });
+  }
+
+  private async refuseDuplicates(q: Queryable, hosts: HostValues[], label = (i: number) => (hosts.length > 1 ? `host ${i + 1}: ` : '')): Promise<void> {
+    const names = hosts.map((h) => h.hostname ?? null);
+    const macs = hosts.map((h) => h.mgmt_mac ?? null);
+    const taken = await q.query<{ hostname: string | null; mgmt_mac: string | null }>(
+      `SELECT hostname, mgmt_mac::text FROM ihosts WHERE hostname = ANY($1) OR mgmt_mac = ANY($2::macaddr[])`,
+      [names.filter(Boolean), macs.filter(Boolean)],
+    );
+    for (const t of taken.rows) {
+      const i = t.hostname !== null && names.includes(t.hostname) ? names.indexOf(t.hostname) : macs.indexOf(t.mgmt_mac);
+      const field = t.hostname !== null && names.includes(t.hostname) ? 'hostname' : 'mgmt_mac';
+      throw new StarlingError('CONFLICT', `${label(i)}a host with ${field} ${field === 'hostname' ? t.hostname : t.mgmt_mac} already exists`, {
+        field,
+        ...(hosts.length > 1 ? { details: { host: i + 1 } } : {}),
+      });
+    }
+  }
+
+  /** host-update (JSON-patch) and actions (`/action`). */
+  async update(ref: string, ops: JsonPatch): Promise<HostRow> {
+    const actionOp = ops.find((o) => o.path === '/action');
+    if (actionOp) {
+      if (ops.length > 1) throw new StarlingError('VALIDATION_FAILED', 'an action is sent alone, without other changes', { field: '/action' });
+      return this.act(ref, actionOp.value);
+    }
+    return this.db.tx(async (q) => {
+      const h = await this.host(q, ref, true);
+      const allowed = updatableFields(h);
+      const input: Record<string, unknown> = {};
+      for (const op of ops) {
+        const field = op.path.slice(1);
+        if (op.op !== 'replace' && op.op !== 'add') throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}`, { field: op.path });
+        if (!allowed.includes(field)) {
+          const why =
+            ['hostname', 'personality', 'subfunctions'].includes(field) && h.personality !== null
+              ? 'is set once, when the host is provisioned'
+              : h.administrative === 'unlocked'
+                ? 'can be changed only while the host is locked'
+                : 'cannot be changed';
+          throw new StarlingError(h.administrative === 'unlocked' ? 'HOST_NOT_LOCKED' : 'VALIDATION_FAILED', `${op.path} ${why}`, { field: op.path });
+        }
+        if (typeof op.value !== 'string' && !(field === 'location' && typeof op.value === 'object' && op.value !== null)) {
+          throw new StarlingError('VALIDATION_FAILED', `${op.path} must be a string`, { field: op.path });
+        }
+        input[field] = op.value;
+      }
+      const v = checkHostInput(input);
+      checkBmc({ bm_type: v.bm_type ?? h.bm_type, bm_ip: v.bm_ip ?? h.bm_ip ?? undefined, bm_username: v.bm_username ?? h.bm_username ?? undefined });
+      if (v.personality !== undefined && (v.hostname ?? h.hostname) === null) {
+        throw new StarlingError('VALIDATION_FAILED', 'a hostname is needed with the personality', { field: '/hostname' });
+      }
+      await this.refuseDuplicates(q, [{ ...(v.hostname !== undefined && v.hostname !== h.hostname ? { hostname: v.hostname } : {}), ...(v.mgmt_mac !== undefined && v.mgmt_mac !== h.mgmt_mac ? { mgmt_mac: v.mgmt_mac } : {}) }]);
+      const { allInOne } = await this.systemMode(q);
+      const { uuid: _uuid, ...row } = this.toRow(v, allInOne);
+      await updateHost(q, h.uuid, row, this.clock.now());
+      return this.host(q, h.uuid);
+    });
+  }
+
+  /** Decides an action with the state rules; carrying it out is maintenance's (not in this release). */
+  private async act(ref: string, value: unknown): Promise<HostRow> {
+    if (typeof value !== 'string' || !(HOST_ACTIONS as readonly string[]).includes(value)) {
+      throw new StarlingError('VALIDATION_FAILED', `/action must be one of ${HOST_ACTIONS.join(', ')}`, { field: '/action' });
+    }
+    const h = await this.host(this.db, ref);
+    const d = decide(value as HostAction, h, await this.siteFacts(this.db));
+    if (!d.ok) throw new StarlingError(d.code, d.reason, { field: '/action' });
+    throw new StarlingError('NOT_AVAILABLE', `${value} is allowed for ${h.hostname ?? h.uuid} but host actions are carried out by maintenance, which this release does not have yet`, {
+      field: '/action',
+    });
+  }
+
+  private async siteFacts(q: Queryable) {
+    return { system_mode: (await this.systemMode(q)).mode, unlocked_enabled_controllers: await countUnlockedEnabledControllers(q), ha_available: false };
+  }
+
+  /** host-delete: the rules, then the host and its inventory, then its alarms. */
+  async delete(ref: string): Promise<void> {
+    const h = await this.db.tx(async (q) => {
+      const host = await this.host(q, ref, true);
+      const d = decide('delete', host, await this.siteFacts(q));
+      if (!d.ok) throw new StarlingError(d.code, d.reason, { field: 'host_id' });
+      await deleteHost(q, host.uuid);
+      return host;
+    });
+    if (h.hostname !== null) {
+      await this.alarms.clearEntity(`host=${h.hostname}`).catch((e: unknown) => this.log.error({ err: e, host: h.hostname }, 'could not clear the deleted host’s alarms'));
+    }
+  }
+
+  /** host-bulk-add: every host checked first; all are added in one transaction, or none. */
+  async bulkAdd(xml: string): Promise<{ added: HostRow[]; warnings: string[] }> {
+    const hosts = parseBulkXml(xml);
+    return this.db.tx(async (q) => {
+      const { mode, allInOne } = await this.systemMode(q);
+      this.refuseOnSimplex(mode, 'bulk-adding hosts');
+      await this.refuseDuplicates(q, hosts, (i) => `host ${i + 1} (${hosts[i]?.hostname ?? '?'}): `);
+      const rows = hosts.map(({ power_on: _p, ...v }) => this.toRow(v, allInOne));
+      await insertHosts(q, rows);
+      const warnings = hosts
+        .filter((h) => h.power_on)
+        .map((h) => `${h.hostname}: <power_on/> ignored: ${h.bm_type === undefined || h.bm_type === 'none' ? 'no BMC data' : 'powering on arrives with maintenance'}`);
+      const added = await listHosts(q);
+      const ids = new Set(rows.map((r) => r.uuid));
+      return { added: added.filter((h) => ids.has(h.uuid)), warnings };
+    });
+  }
+
+  async bulkExport(): Promise<string> {
+    return renderBulkXml((await listHosts(this.db)).filter((h) => h.hostname !== null));
+  }
+
+  /**
+   * Auto-discovery: an agent reports its management MAC and inventory. A host the controller does
+   * not know becomes a new, unprovisioned host (the operator then sets hostname and personality);
+   * a known one gets its inventory refreshed.
+   */
+  async register(r: Registration): Promise<HostRow> {
+    const mac = checkHostInput({ mgmt_mac: r.mgmt_mac }).mgmt_mac!;
+    const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
+    return this.db.tx(async (q) => {
+      await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);
+      let h = await findHostByMac(q, mac);
+      if (!h) {
+        const { mode, allInOne } = await this.systemMode(q);
+        const firstController = r.bootstrap_controller === true && (await listHosts(q, { personality: 'controller' })).length === 0;
+        if (!firstController && mode === 'simplex' && (await listHosts(q)).length > 0) {
+          throw new StarlingError('HOST_STATE_CONFLICT', `a simplex system has one host: the agent with MAC ${mac} is not part of it`, { field: 'mgmt_mac' });
+        }
+        const row: NewHostRow = firstController
+          ? {
+              uuid: newUuid(),
+              hostname: hostname ?? 'controller-0',
+              personality: 'controller',
+              subfunctions: defaultSubfunctions('controller', allInOne),
+              invprovision: 'provisioned',
+              administrative: 'unlocked',
+              operational: 'enabled',
+              availability: 'available',
+              mgmt_mac: mac,
+            }
+          : { uuid: newUuid(), mgmt_mac: mac, availability: 'online' };
+        await insertHosts(q, [row]);
+        h = (await findHostByMac(q, mac))!;
+        this.log.info({ mac, hostname: h.hostname, uuid: h.uuid }, firstController ? 'first controller registered' : 'new host discovered');
+      } else if (h.availability === 'offline') {
+        await updateHost(q, h.uuid, { availability: h.administrative === 'unlocked' && h.operational === 'enabled' ? 'available' : 'online' }, this.clock.now());
+      }
+      for (const table of Object.keys(INVENTORY_TABLES) as InventoryTable[]) {
+        const rows = r.inventory[table];
+        if (rows !== undefined) await replaceInventory(q, h.uuid, table, rows, newUuid);
+      }
+      await updateHost(q, h.uuid, { inv_state: 'inventoried' }, this.clock.now());
+      return this.host(q, h.uuid);
+    });
+  }
+
+  async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
+    const h = await this.host(this.db, ref);
+    return listInventory(this.db, h.uuid, table);
+  }
+
+  async labels(ref: string): Promise<LabelRow[]> {
+    const h = await this.host(this.db, ref);
+    return listLabels(this.db, h.uuid);
+  }
+
+  /** host-label-assign: key=value pairs, each replacing the key's old value. */
+  async assignLabels(ref: string, pairs: Record<string, unknown>): Promise<LabelRow[]> {
+    const entries = Object.entries(pairs);
+    if (entries.length === 0) throw new StarlingError('VALIDATION_FAILED', 'give at least one key=value label', { field: '/' });
+    for (const [k, v] of entries) {
+      if (!LABEL_KEY.test(k)) throw new StarlingError('VALIDATION_FAILED', `label key '${k}' must be letters, digits, . _ / - (up to 253)`, { field: `/${k}` });
+      if (typeof v !== 'string' || v.length > 63) throw new StarlingError('VALIDATION_FAILED', `label ${k} must have a string value of up to 63 characters`, { field: `/${k}` });
+    }
+    return this.db.tx(async (q) => {
+      const h = await this.host(q, ref, true);
+      const out: LabelRow[] = [];
+      for (const [k, v] of entries) out.push(await upsertLabel(q, { uuid: newUuid(), host_uuid: h.uuid, label_key: k, label_value: v as string }));
+      return out;
+    });
+  }
+
+  async removeLabel(uuid: string): Promise<LabelRow> {
+    const l = await deleteLabel(this.db, uuid);
+    if (!l) throw new StarlingError('NOT_FOUND', `no label ${uuid}`, { field: 'label_uuid' });
+    return l;
+  }
+}
