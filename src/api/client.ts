@@ -25,6 +25,8 @@ export interface Session {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A non-JSON body (e.g. a bulk-add XML file) with its content type. */
+  raw?: { body: string; contentType: string };
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -112,11 +114,11 @@ export class ApiClient {
       method,
       headers: {
         accept: 'application/json',
-        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(opts.raw ? { 'content-type': opts.raw.contentType } : opts.body === undefined ? {} : { 'content-type': 'application/json' }),
         'x-auth-token': this.session.token,
         ...(opts.headers ?? {}),
       },
-      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+      ...(opts.raw ? { body: opts.raw.body } : opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
     if (res.status >= 400) throw await errorFromResponse(res);
