@@ -8,6 +8,8 @@ import { StarlingError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
 import { endpointFor, errorFromResponse, login, type Session } from '../api/client.ts';
 import { httpRequest } from '../api/http.ts';
+import { discoverInventory } from './discovery/index.ts';
+import { managementMac, registrationBody } from './report.ts';
 import { nextBackoff } from '../runtime/backoff.ts';
 import { SOFTWARE_VERSION } from '../common/version.ts';
 
@@ -31,7 +33,8 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   let markConnected: () => void = () => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
 
-  const openChannel = async (): Promise<void> => {
+  let reported: string | undefined;
+  const ensureSession = async (): Promise<Session> => {
     if (!session || session.expiresAt.getTime() - Date.now() < 60_000) {
       session = await login({
         authUrl: `${config.controllerUrl.replace(/\/+$/, '')}/v3`,
@@ -40,6 +43,32 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
         projectName: 'services',
       });
     }
+    return session;
+  };
+
+  /** Discovers the inventory and registers it when it changed since the last report. */
+  const report = async (): Promise<void> => {
+    const inv = await discoverInventory(config.root);
+    for (const p of inv.problems) log.warn({ problem: p }, 'inventory discovery');
+    const mac = await managementMac(config.root, inv, config.mgmtInterface);
+    const body = registrationBody(inv, mac, config.bootstrapController ? { bootstrapController: true, hostname: 'controller-0' } : {});
+    const text = JSON.stringify(body);
+    if (text === reported) return;
+    const s = await ensureSession();
+    const res = await httpRequest(`${endpointFor(s, 'platform')}/agents/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': s.token },
+      body: text,
+    });
+    if (res.status !== 200) throw await errorFromResponse(res);
+    const host = JSON.parse(await res.text()) as { uuid: string; hostname: string | null };
+    reported = text;
+    log.info({ host: host.hostname ?? host.uuid, mgmt_mac: mac, cpus: inv.cpus.length, ports: inv.ports.length }, 'inventory reported');
+  };
+
+  const openChannel = async (): Promise<void> => {
+    await report();
+    session = await ensureSession();
     const url = `${endpointFor(session, 'platform')}/agents/channel?hostname=${encodeURIComponent(hostname)}&version=${SOFTWARE_VERSION}`;
     const res = await httpRequest(url, {
       method: 'GET',
@@ -64,6 +93,13 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     }
   };
 
+  // The inventory is looked at again every minute; a change is reported at once.
+  const rediscover = setInterval(() => {
+    if (reported === undefined) return;
+    report().catch((e: unknown) => log.warn({ err: e instanceof StarlingError ? e.message : e }, 'inventory report failed'));
+  }, 60_000);
+  rediscover.unref();
+
   const loop = (async () => {
     let delay = 0;
     while (!abort.signal.aborted) {
@@ -84,6 +120,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     hostname,
     connected,
     stop: async () => {
+      clearInterval(rediscover);
       abort.abort();
       await loop;
     },

@@ -2,28 +2,28 @@
 // only the agent, not the CLI or the API server, to stay small (an agent runs on every host).
 
 import { parseArgs } from 'node:util';
-import { loadAgentConfig } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
-import { createLogger } from '../common/log.ts';
-import { startAgent } from './agent.ts';
-
-/** Runs the agent until SIGINT/SIGTERM. */
-export async function runAgent(flags: { controller?: string; hostname?: string }): Promise<void> {
-  const config = loadAgentConfig(flags);
-  const log = createLogger(config.logLevel, 'agent');
-  const agent = startAgent(config, log);
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  log.info({ signal }, 'stopping');
-  await agent.stop();
-}
+import { runAgent } from './run.ts';
 
 async function main(): Promise<number> {
   try {
-    const { values } = parseArgs({ options: { controller: { type: 'string' }, hostname: { type: 'string' } }, strict: true });
-    await runAgent(values);
+    const { values } = parseArgs({
+      options: {
+        controller: { type: 'string' },
+        hostname: { type: 'string' },
+        root: { type: 'string' },
+        'mgmt-interface': { type: 'string' },
+        'bootstrap-controller': { type: 'boolean' },
+      },
+      strict: true,
+    });
+    await runAgent({
+      ...(values.controller === undefined ? {} : { controller: values.controller }),
+      ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
+      ...(values.root === undefined ? {} : { root: values.root }),
+      ...(values['mgmt-interface'] === undefined ? {} : { mgmtInterface: values['mgmt-interface'] }),
+      ...(values['bootstrap-controller'] ? { bootstrapController: true } : {}),
+    });
     return 0;
   } catch (e) {
     process.stderr.write(`Error: ${(e as Error).message}\n`);
@@ -31,5 +31,5 @@ async function main(): Promise<number> {
   }
 }
 
-// Run only as dist/agent.mjs (the bundle's own entry), not when imported by the CLI.
+// Only dist/agent.mjs runs this file; the CLI's `starling agent` imports run.ts instead.
 if (import.meta.url.endsWith('/agent.mjs')) process.exitCode = await main();

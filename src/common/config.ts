@@ -42,6 +42,12 @@ export interface AgentConfig {
   password: string | undefined;
   hostname: string | undefined;
   logLevel: string;
+  /** Root folder to discover the inventory from (a captured tree in tests). */
+  root: string;
+  /** Interface whose MAC identifies the host (default: the default route's). */
+  mgmtInterface: string | undefined;
+  /** Register as the site's first controller (controller-0) if there is none: `starling up`. */
+  bootstrapController: boolean;
 }
 
 export const DEFAULT_PORT = 6385; // sysinv's port: scripts that assume it keep working
@@ -161,6 +167,9 @@ export function loadClientConfig(flags: ClientFlags = {}, env: Env = process.env
 export interface AgentFlags {
   controller?: string;
   hostname?: string;
+  root?: string;
+  mgmtInterface?: string;
+  bootstrapController?: boolean;
 }
 
 export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env): AgentConfig {
@@ -178,6 +187,9 @@ export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env):
     password: env.STARLING_AGENT_PASSWORD,
     hostname: flags.hostname ?? env.STARLING_HOSTNAME,
     logLevel: parseLogLevel(env.STARLING_LOG_LEVEL ?? 'info', 'STARLING_LOG_LEVEL'),
+    root: path.resolve(flags.root ?? env.STARLING_AGENT_ROOT ?? '/'),
+    mgmtInterface: flags.mgmtInterface ?? env.STARLING_MGMT_INTERFACE,
+    bootstrapController: flags.bootstrapController ?? false,
   };
 }
 

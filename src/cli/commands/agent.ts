@@ -15,9 +15,12 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       '--controller <url>',
       'controller URL (default: http://127.0.0.1:6385, or STARLING_CONTROLLER_URL)',
     )
-    .option('--hostname <name>', 'host name to register as (default: this machine’s)')
-    .action(async (o: { controller?: string; hostname?: string }) => {
-      const { runAgent } = await import('../../agent/main.ts');
+    .option('--hostname <name>', 'name of this host on the agents’ channel (default: this machine’s)')
+    .option('--root <dir>', 'root folder to discover the inventory from (default: /)')
+    .option('--mgmt-interface <ifname>', 'interface whose MAC identifies this host (default: the default route’s)')
+    .option('--bootstrap-controller', 'register as the site’s first controller (controller-0) if there is none')
+    .action(async (o: { controller?: string; hostname?: string; root?: string; mgmtInterface?: string; bootstrapController?: boolean }) => {
+      const { runAgent } = await import('../../agent/run.ts');
       await runAgent(o);
     });
 

@@ -37,7 +37,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
   const launch = (): void => {
     const log = fs.openSync(logFile, 'a');
     const launchedAt = Date.now();
-    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl], {
+    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, '--bootstrap-controller'], {
       env: childEnv({ STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER }),
       stdio: ['ignore', log, log],
     });
