@@ -92,10 +92,15 @@ export async function startController(config: ControllerConfig, deps: Controller
     const audit = new AuditService(db);
     const inventory = new InventoryService(db, clock);
     const agents = new AgentRegistry();
-    const fault = new FaultService(db, clock, loadCatalog(), {
-      maxCount: config.eventLogMaxCount,
-      maxAgeSeconds: config.eventLogMaxAgeDays * 86_400,
-    });
+    const eventsDb = new Db(url, 6, true);
+    cleanups.push(() => eventsDb.close());
+    const fault = new FaultService(
+      db,
+      clock,
+      loadCatalog(),
+      { maxCount: config.eventLogMaxCount, maxAgeSeconds: config.eventLogMaxAgeDays * 86_400 },
+      eventsDb,
+    );
     const listener = new Listener(url, log);
     cleanups.push(() => listener.close());
     const faultNotifier = new FaultNotifier(listener, log);

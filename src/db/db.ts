@@ -21,8 +21,18 @@ export interface Queryable {
 export class Db implements Queryable {
   readonly pool: pg.Pool;
 
-  constructor(url: string, max = 10) {
-    this.pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  /**
+   * @param asyncCommit commit without waiting for the WAL flush (synchronous_commit=off): for
+   *   high-rate, re-derivable writes only (alarms and events, see docs/adr/0003).
+   */
+  constructor(url: string, max = 10, asyncCommit = false) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max,
+      idleTimeoutMillis: 30_000,
+      // Parallel plans cost ~50 ms to start and help nothing on an edge controller's OLTP load.
+      options: `-c max_parallel_workers_per_gather=0${asyncCommit ? ' -c synchronous_commit=off' : ''}`,
+    });
     // An idle client losing its server (database restart) must not crash the controller.
     this.pool.on('error', () => undefined);
   }

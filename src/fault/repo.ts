@@ -27,9 +27,17 @@ export interface AlarmRow extends Alarm {
   suppression_status: 'suppressed' | 'unsuppressed';
 }
 
+/** The suppression status of alias `t`'s alarm id: a subquery evaluated per returned row only. */
+const STATUS = (t: string, col = 'alarm_id'): string =>
+  `COALESCE((SELECT x.suppression_status FROM event_suppression x WHERE x.alarm_id = ${t}.${col}), 'unsuppressed')`;
+/** "Not suppressed", written so the planner estimates it well (a COALESCE over a join was
+ *  misjudged 200-fold at 100,000 alarms and chose a parallel sort: 48 ms instead of 0.5). */
+const UNSUPPRESSED = (t: string, col = 'alarm_id'): string =>
+  `NOT EXISTS (SELECT 1 FROM event_suppression x WHERE x.alarm_id = ${t}.${col} AND x.suppression_status = 'suppressed')`;
+
 const SELECT_ALARM = `SELECT a.uuid, a.seq, 'set' AS alarm_state, ${ALARM_COLS.map((c) => `a.${c}`).join(', ')},
-        COALESCE(s.suppression_status, 'unsuppressed') AS suppression_status
-   FROM alarms a LEFT JOIN event_suppression s ON s.alarm_id = a.alarm_id`;
+        ${STATUS('a')} AS suppression_status
+   FROM alarms a`;
 
 type DbAlarm = Omit<AlarmRow, 'timestamp'> & { timestamp: Date };
 const toAlarm = (r: DbAlarm): AlarmRow => ({ ...r, timestamp: r.timestamp.toISOString() });
@@ -41,32 +49,55 @@ export interface UpsertResult {
   changed: boolean;
 }
 
-export async function upsertAlarm(q: Queryable, uuid: string, a: Omit<Alarm, 'uuid'>): Promise<UpsertResult> {
-  const before = (
-    await q.query<{ severity: string; reason_text: string }>(
-      'SELECT severity, reason_text FROM alarms WHERE alarm_id = $1 AND entity_instance_id = $2 FOR UPDATE',
-      [a.alarm_id, a.entity_instance_id],
-    )
-  ).rows[0];
+/** ISO 8601 UTC text of a timestamptz, as the API shows times. */
+const ISO = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The notification of an event row `ev` (free text trimmed: NOTIFY payloads stop at 8000 bytes). */
+const NOTIFY = (kind: string, alarmUuid: string, ev = 'ev'): string =>
+  `pg_notify('starling_fault', json_build_object(
+     'kind', '${kind}', 'alarm_uuid', ${alarmUuid},
+     'event', to_jsonb(${ev}) - 'seq' || jsonb_build_object('timestamp', ${ISO(`${ev}.timestamp`)},
+              'reason_text', left(${ev}.reason_text, 2000), 'proposed_repair_action', left(${ev}.proposed_repair_action, 1000)),
+     'suppression_status', ${STATUS(ev, 'event_log_id')})::text)`;
+
+const EVENT_FROM = (t: string, state: 'set' | 'clear', uuidExpr: string, atExpr: string): string =>
+  `SELECT ${uuidExpr}, ${t}.alarm_id, '${state}', ${t}.entity_type_id, ${t}.entity_instance_id, ${state === 'clear' ? `'clear'` : `${t}.severity`},
+          ${t}.reason_text, ${t}.alarm_type, ${t}.probable_cause, ${t}.proposed_repair_action, ${t}.service_affecting, ${t}.suppression, ${atExpr}`;
+
+/**
+ * Raise in one statement (one round trip, atomic without a transaction block): upsert on
+ * (alarm_id, entity_instance_id); when the alarm is new or its severity or text changed, append
+ * a set event and notify it.
+ */
+export async function raiseAlarm(q: Queryable, uuid: string, eventUuid: string, a: Omit<Alarm, 'uuid'>): Promise<UpsertResult> {
   const values = ALARM_COLS.map((c) => a[c]);
-  const r = await q.query<{ uuid: string; inserted: boolean }>(
-    `INSERT INTO alarms (uuid, ${ALARM_COLS.join(', ')})
-     VALUES ($1, ${ALARM_COLS.map((_, i) => `$${i + 2}`).join(', ')})
-     ON CONFLICT (alarm_id, entity_instance_id) DO UPDATE SET
-       ${ALARM_COLS.filter((c) => c !== 'alarm_id' && c !== 'entity_instance_id')
-         .map((c) => `${c} = EXCLUDED.${c}`)
-         .join(', ')},
-       updated_at = now()
-     RETURNING uuid, (xmax = 0) AS inserted`,
-    [uuid, ...values],
+  const r = await q.query<DbAlarm & { inserted: boolean; changed: boolean }>(
+    `WITH old AS (
+       SELECT severity, reason_text FROM alarms WHERE alarm_id = $2 AND entity_instance_id = $4 FOR UPDATE
+     ), up AS (
+       INSERT INTO alarms (uuid, ${ALARM_COLS.join(', ')})
+       VALUES ($1, ${ALARM_COLS.map((_, i) => `$${i + 2}`).join(', ')})
+       ON CONFLICT (alarm_id, entity_instance_id) DO UPDATE SET
+         ${ALARM_COLS.filter((c) => c !== 'alarm_id' && c !== 'entity_instance_id')
+           .map((c) => `${c} = EXCLUDED.${c}`)
+           .join(', ')},
+         updated_at = now()
+       RETURNING *, (xmax = 0) AS inserted
+     ), changed AS (
+       SELECT up.* FROM up WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.severity = up.severity AND old.reason_text = up.reason_text)
+     ), ev AS (
+       INSERT INTO event_log (${EVENT_COLS.join(', ')}) ${EVENT_FROM('changed', 'set', `$${ALARM_COLS.length + 2}::uuid`, 'changed.timestamp')} FROM changed
+       RETURNING *
+     ), sent AS (SELECT ${NOTIFY('alarm-set', '(SELECT uuid FROM up)')} FROM ev)
+     SELECT up.uuid, up.seq, 'set' AS alarm_state, ${ALARM_COLS.map((c) => `up.${c}`).join(', ')}, ${STATUS('up')} AS suppression_status,
+            up.inserted, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM sent) AS notified
+       FROM up`,
+    [uuid, ...values, eventUuid],
   );
   const row = r.rows[0]!;
-  const alarm = (await getAlarm(q, row.uuid))!;
-  return {
-    alarm,
-    inserted: row.inserted,
-    changed: before === undefined || before.severity !== a.severity || before.reason_text !== a.reason_text,
-  };
+  const { inserted, changed, ...alarm } = row as DbAlarm & { inserted: boolean; changed: boolean; notified?: number };
+  delete (alarm as { notified?: number }).notified;
+  return { alarm: toAlarm(alarm), inserted, changed };
 }
 
 export async function getAlarm(q: Queryable, uuid: string): Promise<AlarmRow | undefined> {
@@ -74,10 +105,12 @@ export async function getAlarm(q: Queryable, uuid: string): Promise<AlarmRow | u
   return r && toAlarm(r);
 }
 
-/** Deletes matching alarms and returns them. `prefix`: the entity and everything below it. */
+/** Clears matching alarms (with their clear events and notifications) and returns them.
+ *  `prefix`: the entity and everything below it. */
 export async function deleteAlarms(
   q: Queryable,
   m: { uuid?: string; alarm_id?: string; entity_instance_id?: string; prefix?: boolean },
+  at: Date,
 ): Promise<AlarmRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -96,14 +129,23 @@ export async function deleteAlarms(
     } else add('entity_instance_id = ?', m.entity_instance_id);
   }
   if (where.length === 0) throw new Error('deleteAlarms needs a condition');
-  const r = await q.query<DbAlarm>(
-    `WITH gone AS (DELETE FROM alarms WHERE ${where.join(' AND ')} RETURNING *)
-     SELECT g.uuid, g.seq, 'set' AS alarm_state, ${ALARM_COLS.map((c) => `g.${c}`).join(', ')},
-            COALESCE(s.suppression_status, 'unsuppressed') AS suppression_status
-       FROM gone g LEFT JOIN event_suppression s ON s.alarm_id = g.alarm_id ORDER BY g.seq`,
+  params.push(at);
+  // One statement: delete, append a clear event per alarm, notify each.
+  const r = await q.query<DbAlarm & { notified: number }>(
+    `WITH gone AS (DELETE FROM alarms WHERE ${where.join(' AND ')} RETURNING *),
+     ev AS (
+       INSERT INTO event_log (${EVENT_COLS.join(', ')}) ${EVENT_FROM('gone', 'clear', 'gen_random_uuid()', `$${params.length}::timestamptz`)} FROM gone
+       RETURNING *
+     ),
+     sent AS (
+       SELECT ${NOTIFY('alarm-clear', 'g.uuid')} FROM ev JOIN gone g ON g.alarm_id = ev.event_log_id AND g.entity_instance_id = ev.entity_instance_id
+     )
+     SELECT g.uuid, g.seq, 'set' AS alarm_state, ${ALARM_COLS.map((c) => `g.${c}`).join(', ')}, ${STATUS('g')} AS suppression_status,
+            (SELECT count(*) FROM sent) AS notified
+       FROM gone g ORDER BY g.seq`,
     params,
   );
-  return r.rows.map(toAlarm);
+  return r.rows.map(({ notified: _n, ...a }) => toAlarm(a));
 }
 
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -135,7 +177,7 @@ export async function listAlarms(
 ): Promise<AlarmRow[]> {
   const params: unknown[] = [];
   const where = filterSql(o.filters, params, 'a', { severity: 'severity_rank' });
-  if (!o.includeSuppressed) where.push(`COALESCE(s.suppression_status, 'unsuppressed') = 'unsuppressed'`);
+  if (!o.includeSuppressed) where.push(UNSUPPRESSED('a'));
   if (o.mgmtAffecting !== undefined) {
     params.push(o.mgmtAffecting);
     where.push(`a.mgmt_affecting = $${params.length}`);
@@ -162,9 +204,7 @@ export function sortValue(a: AlarmRow, key: SortKey): string | number {
 
 export async function countBySeverity(q: Queryable, includeSuppressed: boolean): Promise<Record<string, number>> {
   const r = await q.query<{ severity: string; n: number }>(
-    `SELECT a.severity, count(*)::int AS n FROM alarms a LEFT JOIN event_suppression s ON s.alarm_id = a.alarm_id
-      ${includeSuppressed ? '' : `WHERE COALESCE(s.suppression_status, 'unsuppressed') = 'unsuppressed'`}
-      GROUP BY a.severity`,
+    `SELECT a.severity, count(*)::int AS n FROM alarms a ${includeSuppressed ? '' : `WHERE ${UNSUPPRESSED('a')}`} GROUP BY a.severity`,
   );
   return Object.fromEntries(r.rows.map((x) => [x.severity, x.n]));
 }
@@ -194,29 +234,10 @@ const toEvent = (r: DbEvent): EventRow => ({ ...r, timestamp: r.timestamp.toISOS
 export async function insertEvent(q: Queryable, e: EventLogEntry): Promise<EventRow> {
   const r = await q.query<DbEvent>(
     `WITH ins AS (INSERT INTO event_log (${EVENT_COLS.join(', ')}) VALUES (${EVENT_COLS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *)
-     SELECT ins.seq, ${EVENT_COLS.map((c) => `ins.${c}`).join(', ')}, COALESCE(s.suppression_status, 'unsuppressed') AS suppression_status
-       FROM ins LEFT JOIN event_suppression s ON s.alarm_id = ins.event_log_id`,
+     SELECT ins.seq, ${EVENT_COLS.map((c) => `ins.${c}`).join(', ')}, ${STATUS('ins', 'event_log_id')} AS suppression_status FROM ins`,
     EVENT_COLS.map((c) => e[c]),
   );
   return toEvent(r.rows[0]!);
-}
-
-export function eventFromAlarm(uuid: string, a: Omit<Alarm, 'uuid'>, state: 'set' | 'clear', at: string): EventLogEntry {
-  return {
-    uuid,
-    event_log_id: a.alarm_id,
-    state,
-    entity_type_id: a.entity_type_id,
-    entity_instance_id: a.entity_instance_id,
-    severity: state === 'clear' ? 'clear' : a.severity,
-    reason_text: a.reason_text,
-    event_log_type: a.alarm_type,
-    probable_cause: a.probable_cause,
-    proposed_repair_action: a.proposed_repair_action,
-    service_affecting: a.service_affecting,
-    suppression: a.suppression,
-    timestamp: at,
-  };
 }
 
 export function eventFromLog(uuid: string, l: LogRecord): EventLogEntry {
@@ -240,8 +261,8 @@ export function eventFromLog(uuid: string, l: LogRecord): EventLogEntry {
 export async function getEvent(q: Queryable, uuid: string): Promise<EventRow | undefined> {
   const r = (
     await q.query<DbEvent>(
-      `SELECT e.seq, ${EVENT_COLS.map((c) => `e.${c}`).join(', ')}, COALESCE(s.suppression_status, 'unsuppressed') AS suppression_status
-         FROM event_log e LEFT JOIN event_suppression s ON s.alarm_id = e.event_log_id WHERE e.uuid = $1`,
+      `SELECT e.seq, ${EVENT_COLS.map((c) => `e.${c}`).join(', ')}, ${STATUS('e', 'event_log_id')} AS suppression_status
+         FROM event_log e WHERE e.uuid = $1`,
       [uuid],
     )
   ).rows[0];
@@ -255,15 +276,15 @@ export async function listEvents(
   const params: unknown[] = [];
   const where = filterSql(o.filters, params, 'e', {});
   if (o.kinds.length === 1) where.push(o.kinds[0] === 'alarms' ? `e.state IN ('set', 'clear')` : `e.state = 'log'`);
-  if (!o.includeSuppressed) where.push(`COALESCE(s.suppression_status, 'unsuppressed') = 'unsuppressed'`);
+  if (!o.includeSuppressed) where.push(UNSUPPRESSED('e', 'event_log_id'));
   if (o.after) {
     params.push(new Date(o.after.timestamp), o.after.seq);
     where.push(`(e.timestamp, e.seq) < ($${params.length - 1}, $${params.length})`);
   }
   params.push(o.limit);
   const r = await q.query<DbEvent>(
-    `SELECT e.seq, ${EVENT_COLS.map((c) => `e.${c}`).join(', ')}, COALESCE(s.suppression_status, 'unsuppressed') AS suppression_status
-       FROM event_log e LEFT JOIN event_suppression s ON s.alarm_id = e.event_log_id
+    `SELECT e.seq, ${EVENT_COLS.map((c) => `e.${c}`).join(', ')}, ${STATUS('e', 'event_log_id')} AS suppression_status
+       FROM event_log e
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY e.timestamp DESC, e.seq DESC LIMIT $${params.length}`,
     params,

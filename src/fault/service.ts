@@ -15,7 +15,6 @@ import { summarize, type AlarmSummary } from './domain/summary.ts';
 import {
   countBySeverity,
   deleteAlarms,
-  eventFromAlarm,
   eventFromLog,
   getAlarm,
   getEvent,
@@ -27,7 +26,7 @@ import {
   seedSuppression,
   setSuppression,
   sortValue,
-  upsertAlarm,
+  raiseAlarm,
   SORT_KEYS,
   type AlarmRow,
   type EventRow,
@@ -107,11 +106,16 @@ const isEventCursor = (v: unknown): v is { t: string; s: number } =>
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class FaultService implements AlarmPort {
+  /**
+   * @param events the pool for alarm and event writes: may commit asynchronously (see ADR 3) —
+   *   a crash can lose the last fraction of a second of them, which the monitors raise again.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     readonly catalog: Catalog,
     private readonly retention: RetentionOptions,
+    private readonly events: Db = db,
   ) {}
 
   /** Suppression rows for every suppressible alarm id of the catalog (idempotent). */
@@ -135,28 +139,13 @@ export class FaultService implements AlarmPort {
   }
 
   async raise(input: RaiseInput): Promise<{ alarm: AlarmRow; created: boolean }> {
-    const now = this.clock.now();
-    const a = alarmFromRaise(input, this.catalog, now);
-    return this.db.tx(async (q) => {
-      const { alarm, inserted, changed } = await upsertAlarm(q, newUuid(), a);
-      if (changed) {
-        const event = await insertEvent(q, eventFromAlarm(newUuid(), a, 'set', a.timestamp));
-        await this.notify(q, { kind: 'alarm-set', alarm_uuid: alarm.uuid, event, suppression_status: alarm.suppression_status });
-      }
-      return { alarm, created: inserted };
-    });
+    const a = alarmFromRaise(input, this.catalog, this.clock.now());
+    const { alarm, inserted } = await raiseAlarm(this.events, newUuid(), newUuid(), a);
+    return { alarm, created: inserted };
   }
 
   private async clearWhere(m: Parameters<typeof deleteAlarms>[1]): Promise<AlarmRow[]> {
-    const at = this.clock.now().toISOString();
-    return this.db.tx(async (q) => {
-      const gone = await deleteAlarms(q, m);
-      for (const a of gone) {
-        const event = await insertEvent(q, eventFromAlarm(newUuid(), a, 'clear', at));
-        await this.notify(q, { kind: 'alarm-clear', alarm_uuid: a.uuid, event, suppression_status: a.suppression_status });
-      }
-      return gone;
-    });
+    return deleteAlarms(this.events, m, this.clock.now());
   }
 
   async clear(alarmId: string, entityInstanceId: string): Promise<AlarmRow[]> {
@@ -188,7 +177,7 @@ export class FaultService implements AlarmPort {
 
   async log(input: LogInput): Promise<EventRow> {
     const l = logFromInput(input, this.catalog, this.clock.now());
-    return this.db.tx(async (q) => {
+    return this.events.tx(async (q) => {
       const event = await insertEvent(q, eventFromLog(newUuid(), l));
       await this.notify(q, { kind: 'log', alarm_uuid: null, event, suppression_status: event.suppression_status });
       return event;

@@ -82,8 +82,20 @@ function checkPassword(password: string, field: string): void {
   }
 }
 
+/** How long a validated token is trusted without asking the database again. Changes made through
+ *  this process (revocation, roles, passwords) take effect at once; through another controller
+ *  process, within this time. */
+export const TOKEN_CACHE_MS = 2000;
+const TOKEN_CACHE_MAX = 10_000;
+
 export class IdentityService {
   private readonly repo = new IdentityRepo();
+  private readonly validated = new Map<string, { ctx: AuthContext; until: number }>();
+
+  /** Forgets every validated token: after any change of users, roles, projects or tokens. */
+  private forget(): void {
+    this.validated.clear();
+  }
 
   constructor(
     private readonly db: Db,
@@ -246,11 +258,17 @@ export class IdentityService {
   /** The context of a usable token, or undefined when it is unknown, expired, revoked or its user
    *  or project has been disabled. Roles are read live: a removed role takes effect at once. */
   async validate(token: string): Promise<AuthContext | undefined> {
-    const row = await this.repo.findToken(this.db, tokenDigest(token));
-    if (!row || tokenState(row, this.clock.now()) !== 'valid' || !row.user_enabled || !row.project_enabled) {
+    const now = this.clock.now();
+    const digest = tokenDigest(token);
+    const hit = this.validated.get(digest);
+    if (hit && hit.until > now.getTime() && now.getTime() < hit.ctx.expires_at.getTime()) return hit.ctx;
+    const row = await this.repo.findToken(this.db, digest);
+    if (!row || tokenState(row, now) !== 'valid' || !row.user_enabled || !row.project_enabled) {
+      this.validated.delete(digest);
       return undefined;
     }
-    return {
+    if (this.validated.size >= TOKEN_CACHE_MAX) this.forget();
+    const ctx: AuthContext = {
       user: { id: row.user_id, name: row.user_name, domain: { id: row.user_domain_id, name: row.user_domain_name } },
       project: {
         id: row.project_id,
@@ -262,9 +280,12 @@ export class IdentityService {
       expires_at: row.expires_at,
       audit_id: row.audit_id,
     };
+    this.validated.set(digest, { ctx, until: now.getTime() + TOKEN_CACHE_MS });
+    return ctx;
   }
 
   async revokeToken(token: string): Promise<boolean> {
+    this.forget();
     return this.repo.revokeToken(this.db, tokenDigest(token), this.clock.now());
   }
 
@@ -327,6 +348,7 @@ export class IdentityService {
     id: string,
     patch: { name?: string; password?: string; enabled?: boolean; default_project_id?: string | null; email?: string },
   ): Promise<PublicUser> {
+    this.forget();
     if (patch.password !== undefined) checkPassword(patch.password, '/user/password');
     const hash = patch.password === undefined ? undefined : await hashPassword(patch.password);
     return this.db.tx(async (q) => {
@@ -358,6 +380,7 @@ export class IdentityService {
   }
 
   async deleteUser(id: string, caller: AuthContext): Promise<void> {
+    this.forget();
     if (id === caller.user.id) {
       throw new StarlingError('CONFLICT', 'you cannot delete your own user', { field: 'user_id' });
     }
@@ -405,6 +428,7 @@ export class IdentityService {
   }
 
   async deleteProject(id: string): Promise<void> {
+    this.forget();
     await this.db.tx(async (q) => {
       const p = await this.repo.findProject(q, id);
       if (!p) throw new StarlingError('NOT_FOUND', `no project with id ${id}`, { field: 'project_id' });
@@ -422,6 +446,7 @@ export class IdentityService {
   }
 
   async grantRole(projectId: string, userId: string, roleId: string): Promise<void> {
+    this.forget();
     await this.db.tx(async (q) => {
       await this.requireAssignmentParts(q, projectId, userId, roleId);
       await this.repo.grant(q, userId, projectId, roleId);
@@ -429,6 +454,7 @@ export class IdentityService {
   }
 
   async revokeRole(projectId: string, userId: string, roleId: string): Promise<void> {
+    this.forget();
     await this.db.tx(async (q) => {
       await this.requireAssignmentParts(q, projectId, userId, roleId);
       if (!(await this.repo.revokeGrant(q, userId, projectId, roleId))) {

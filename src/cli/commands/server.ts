@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -42,6 +43,13 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
+    // The agent yields the CPU to the controller (nice 10): its discovery and login at start must
+    // not slow the controller's first answers. Best effort: not every system allows it.
+    try {
+      if (child.pid !== undefined) os.setPriority(child.pid, 10);
+    } catch {
+      // keep the default priority
+    }
     child.once('exit', (code, signal) => {
       if (stopping) return;
       delay = Date.now() - launchedAt > 60_000 ? 1000 : Math.min(delay * 2, 30_000);
