@@ -35,11 +35,16 @@ const COLS = [
   'duration_ms',
 ] as const;
 
-export async function insertAudit(q: Queryable, e: NewAuditEntry): Promise<void> {
-  await q.query(
-    `INSERT INTO audit_log (${COLS.join(', ')}) VALUES (${COLS.map((_, i) => `$${i + 1}`).join(', ')})`,
-    COLS.map((c) => e[c]),
-  );
+/** Appends entries in one statement (in the order given: ids follow it). */
+export async function insertAudit(q: Queryable, entries: NewAuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const values: unknown[] = [];
+  const tuples = entries.map((e) => {
+    const start = values.length;
+    values.push(...COLS.map((c) => e[c]));
+    return `(${COLS.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+  });
+  await q.query(`INSERT INTO audit_log (${COLS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
 }
 
 export async function listAudit(q: Queryable, f: AuditQuery & { limit: number }): Promise<AuditEntry[]> {

@@ -4,14 +4,44 @@
 import type { Db } from '../db/index.ts';
 import type { ApiAuditEntry } from '../api/server.ts';
 import type { AuthContext } from '../identity/index.ts';
-import { insertAudit, listAudit } from './repo.ts';
+import { insertAudit, listAudit, type NewAuditEntry } from './repo.ts';
 import type { AuditEntry, AuditQuery, CliAuditBody } from './schemas.ts';
 
 export class AuditService {
+  private pending: { entry: NewAuditEntry; done: (e?: Error) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+
   constructor(private readonly db: Db) {}
 
+  /**
+   * Writes an entry durably, in a batch with the entries of concurrent calls: one INSERT and one
+   * commit (one WAL flush) for all the calls in flight, so auditing costs concurrent writers one
+   * fsync per batch instead of one each. Resolves once the entry is committed.
+   */
+  private append(entry: NewAuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await insertAudit(this.db, batch.map((b) => b.entry));
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.done(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    this.flushing = undefined;
+  }
+
   async recordApiCall(e: ApiAuditEntry): Promise<void> {
-    await insertAudit(this.db, {
+    await this.append({
       kind: 'api',
       user_id: e.auth?.user.id ?? null,
       user_name: e.auth?.user.name ?? e.claimedUser ?? null,
@@ -29,7 +59,7 @@ export class AuditService {
   }
 
   async recordCliCommand(auth: AuthContext, body: CliAuditBody, source: string, requestId: string): Promise<void> {
-    await insertAudit(this.db, {
+    await this.append({
       kind: 'cli',
       user_id: auth.user.id,
       user_name: auth.user.name,
