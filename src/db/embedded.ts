@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
+import { packageRoot } from '../common/paths.ts';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -180,7 +182,17 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
   const l = launcher(path.dirname(bins.postgres), dir, who);
   if (l.data !== dir) log.info({ dir, mountedAt: l.data }, 'the postgres user cannot reach the data folder: running PostgreSQL in a private mount namespace');
 
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+  let initialPassword = password;
+  const tpl = existsSync(path.join(dir, 'PG_VERSION')) ? undefined : readTemplate(bins);
+  if (tpl) {
+    // A first start from the install's template cluster: a copy (~0.1 s) instead of initdb.
+    for (const f of readdirSync(dir)) rmSync(path.join(dir, f), { recursive: true, force: true });
+    const started = Date.now();
+    await execFileAsync('cp', ['-a', `${tpl.cluster}/.`, dir]);
+    if (who) chownSync(dir, who.uid, who.gid);
+    initialPassword = tpl.password;
+    log.info({ ms: Date.now() - started, dir }, 'embedded PostgreSQL created from the template');
+  } else if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     // No cluster yet: clear what a failed first start may have left (initdb wants an empty folder).
     for (const f of readdirSync(dir)) rmSync(path.join(dir, f), { recursive: true, force: true });
     // The superuser password goes to initdb through a file only it can read, removed right after.
@@ -274,6 +286,7 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
     l.cleanup().catch(() => undefined);
   });
 
+  if (initialPassword !== password) await rotatePassword(pgPort, initialPassword, password);
   return {
     url: embeddedUrl(pgPort, password),
     port: pgPort,
@@ -297,4 +310,76 @@ function syncLater(l: Launcher, log: Logger): void {
       (e: unknown) => log.warn({ err: e }, 'could not sync the new cluster to disk'),
     );
   }, 3000).unref();
+}
+
+// --- the template cluster ---------------------------------------------------------------------------
+
+/** Made once per install (`starling db-template`, run by `npm ci`): first starts copy it. */
+export const TEMPLATE_DIR = path.join(packageRoot(), 'dist', 'pg-template');
+
+interface TemplateStamp {
+  /** The postgres binary the template was made with: another one means another template. */
+  postgres: string;
+  size: number;
+  mtimeMs: number;
+  /** The template's superuser password, replaced at once in every copy. */
+  password: string;
+}
+
+function binaryStamp(bins: Binaries): Pick<TemplateStamp, 'postgres' | 'size' | 'mtimeMs'> {
+  const st = statSync(bins.postgres);
+  return { postgres: bins.postgres, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+function readTemplate(bins: Binaries): { cluster: string; password: string } | undefined {
+  try {
+    const stamp = JSON.parse(readFileSync(path.join(TEMPLATE_DIR, 'stamp.json'), 'utf8')) as TemplateStamp;
+    const now = binaryStamp(bins);
+    if (stamp.postgres !== now.postgres || stamp.size !== now.size || stamp.mtimeMs !== now.mtimeMs) return undefined;
+    const cluster = path.join(TEMPLATE_DIR, 'cluster');
+    return existsSync(path.join(cluster, 'PG_VERSION')) ? { cluster, password: stamp.password } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates (or re-creates) the template cluster with initdb; returns its folder. */
+export async function makeTemplate(log: Logger): Promise<string> {
+  const bins = binaries();
+  const who = process.getuid?.() === 0 ? (postgresUser() ?? (await runAs())) : undefined;
+  rmSync(TEMPLATE_DIR, { recursive: true, force: true });
+  mkdirSync(TEMPLATE_DIR, { recursive: true, mode: 0o700 });
+  const cluster = path.join(TEMPLATE_DIR, 'cluster');
+  mkdirSync(cluster, { mode: 0o700 });
+  if (who) chownSync(cluster, who.uid, who.gid);
+  const l = launcher(path.dirname(bins.postgres), cluster, who);
+  const password = randomBytes(24).toString('base64url');
+  const pwdir = mkdtempSync(path.join(os.tmpdir(), 'starling-pw-'));
+  const pwfile = path.join(pwdir, 'pw');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (who) {
+    chownSync(pwdir, who.uid, who.gid);
+    chownSync(pwfile, who.uid, who.gid);
+  }
+  try {
+    await run(l, 'initdb', ['-D', l.data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions']);
+  } finally {
+    rmSync(pwdir, { recursive: true, force: true });
+    await l.cleanup();
+  }
+  writeFileSync(path.join(TEMPLATE_DIR, 'stamp.json'), `${JSON.stringify({ ...binaryStamp(bins), password }, null, 2)}\n`, { mode: 0o600 });
+  log.info({ dir: TEMPLATE_DIR }, 'embedded PostgreSQL template made');
+  return TEMPLATE_DIR;
+}
+
+/** A copy of the template starts with the template's password: give it its own at once. */
+async function rotatePassword(port: number, from: string, to: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: from, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(to)}`);
+  } finally {
+    await client.end();
+  }
 }

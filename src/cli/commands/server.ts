@@ -57,8 +57,11 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
       setTimeout(launch, delay).unref();
     });
   };
-  launch();
+  // The agent starts a second after the controller is up: its discovery, registration and login
+  // then do not compete with an operator's first requests.
+  const first = setTimeout(launch, 1000);
   return async () => {
+    clearTimeout(first);
     stopping = true;
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
@@ -132,4 +135,13 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
     .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
     .action(async (o: { dataDir?: string; port?: string; bind?: string }) => runController(ctx, { ...o, agent: false }));
+
+  program
+    .command('db-template')
+    .description('make the template cluster first starts copy instead of running initdb (npm ci runs this)')
+    .action(async () => {
+      const { makeTemplate } = await import('../../db/index.ts');
+      const dir = await makeTemplate(createLogger('warn', 'db-template'));
+      ctx.io.out(`PostgreSQL template ready in ${dir}`);
+    });
 }
