@@ -8,12 +8,12 @@
 // It reports; a missed goal does not fail it. The controller (and its embedded PostgreSQL),
 // Alertmanager and the temp folders are always cleaned up.
 
+import { benchTempDir, cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadControllerConfig } from '../src/common/config.ts';
@@ -205,12 +205,7 @@ let am: { child: ChildProcess; exited: boolean; exit: Promise<void>; output: str
 const agents: http.Agent[] = [];
 const tempDirs = new Set<string>();
 
-async function newTempDir(prefix: string): Promise<string> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
-  tempDirs.add(dir);
-  await fsp.chmod(dir, 0o755); // postgres runs as another user and must reach dir/pg
-  return dir;
-}
+const newTempDir = (prefix: string): Promise<string> => benchTempDir(prefix, tempDirs);
 
 async function stopController(): Promise<void> {
   const c = controller;
@@ -588,9 +583,6 @@ async function benchAlertmanager(bin: string): Promise<AmResults> {
 
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 const perS = (r: IngestResult): number => r.pairs / (r.ms / 1000);
-const mark = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-const pad = (s: string, n: number): string => s.padEnd(n);
-const lpad = (s: string, n: number): string => s.padStart(n);
 
 function latencyTable(title: string, rows: Latency[]): void {
   console.log(title);
@@ -698,15 +690,10 @@ function report(s: StarlingResults, a: AmResults | undefined, amNote: string | u
 // ---------------------------------------------------------------------------------------------
 
 export async function run(): Promise<void> {
-  const onSignal = (sig: NodeJS.Signals): void => {
-    console.error(`\n${sig}: cleaning up…`);
-    void cleanupAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnInterrupt(cleanupAll);
   try {
     console.log(
-      `node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.arch()}` +
+      machineLine() +
         ` (both systems run on this machine, one after the other)`,
     );
     const s = await benchStarling();
@@ -733,8 +720,7 @@ export async function run(): Promise<void> {
     report(s, a, amNote);
     if (amError !== undefined) throw amError;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await cleanupAll();
   }
 }

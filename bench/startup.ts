@@ -5,10 +5,10 @@
 //   - idle memory of the whole process tree, 3 s after a start (RSS per part, PSS total).
 // It reports; a missed goal does not fail it. Processes and temp folders are always cleaned up.
 
+import { benchTempDir, cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../src/db/index.ts';
@@ -201,12 +201,7 @@ async function cleanupAll(): Promise<void> {
   }
 }
 
-async function newDataDir(): Promise<string> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'starling-bench-'));
-  tempDirs.add(dir);
-  await fsp.chmod(dir, 0o755); // postgres runs as another user and must reach dir/pg
-  return dir;
-}
+const newDataDir = (): Promise<string> => benchTempDir('starling-bench-', tempDirs);
 
 // ---------------------------------------------------------------------------------------------
 // /proc: process tree and memory
@@ -315,9 +310,6 @@ const median = (xs: number[]): number => {
 };
 const ms = (x: number): string => `${Math.round(x)}`;
 const mb = (kb: number): string => (kb / 1024).toFixed(1);
-const mark = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-const pad = (s: string, n: number): string => s.padEnd(n);
-const lpad = (s: string, n: number): string => s.padStart(n);
 
 function describeStop(s: Stopped): string {
   const how = s.forced ? ', SIGKILLed after 10 s' : s.code === 0 ? '' : `, exit ${s.signal ?? s.code}`;
@@ -329,15 +321,10 @@ function describeStop(s: Stopped): string {
 // ---------------------------------------------------------------------------------------------
 
 export async function run(): Promise<void> {
-  const onSignal = (sig: NodeJS.Signals): void => {
-    console.error(`\n${sig}: cleaning up…`);
-    void cleanupAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = cleanupOnInterrupt(cleanupAll);
   try {
     console.log(
-      `node ${process.version}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.arch()}`,
+      machineLine(),
     );
     // bin/starling rebuilds its bundle when src/ is newer: do that now, outside the measurements.
     const w0 = performance.now();
@@ -423,8 +410,7 @@ export async function run(): Promise<void> {
     }
     for (const w of warnings) console.log(`warning: ${w}`);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await cleanupAll();
   }
 }

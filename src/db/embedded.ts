@@ -195,37 +195,16 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
   } else if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     // No cluster yet: clear what a failed first start may have left (initdb wants an empty folder).
     for (const f of readdirSync(dir)) rmSync(path.join(dir, f), { recursive: true, force: true });
-    // The superuser password goes to initdb through a file only it can read, removed right after.
-    const pwdir = mkdtempSync(path.join(os.tmpdir(), 'starling-pw-'));
-    const pwfile = path.join(pwdir, 'pw');
-    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-    if (who) {
-      chownSync(pwdir, who.uid, who.gid);
-      chownSync(pwfile, who.uid, who.gid);
-    }
     try {
       const started = Date.now();
-      await run(l, 'initdb', [
-        '-D',
-        l.data,
-        // -N: no fsync of each file as initdb writes it (~0.4 s here); the cluster is synced once,
-        // a few seconds after start.
-        '-N',
-        '-U',
-        'postgres',
-        '--auth=scram-sha-256',
-        `--pwfile=${pwfile}`,
-        '-E',
-        'UTF8',
-        '--no-instructions',
-      ]);
+      // -N: no fsync of each file as initdb writes it (~0.4 s here); the cluster is synced once,
+      // a few seconds after start.
+      await initdb(l, who, password, ['-N']);
       log.info({ ms: Date.now() - started, dir }, 'embedded PostgreSQL initialised');
       syncLater(l, log);
     } catch (cause) {
       await l.cleanup();
       throw new StarlingError('DATABASE_UNAVAILABLE', `initdb failed in ${dir}: ${(cause as Error).message}`, { cause });
-    } finally {
-      rmSync(pwdir, { recursive: true, force: true });
     }
   }
 
@@ -301,6 +280,23 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
   };
 }
 
+/** Runs initdb into the launcher's data folder. The superuser password goes through a file only
+ *  initdb can read, removed right after. */
+async function initdb(l: Launcher, who: RunAs | undefined, password: string, extra: string[]): Promise<void> {
+  const pwdir = mkdtempSync(path.join(os.tmpdir(), 'starling-pw-'));
+  const pwfile = path.join(pwdir, 'pw');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (who) {
+    chownSync(pwdir, who.uid, who.gid);
+    chownSync(pwfile, who.uid, who.gid);
+  }
+  try {
+    await run(l, 'initdb', ['-D', l.data, ...extra, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions']);
+  } finally {
+    rmSync(pwdir, { recursive: true, force: true });
+  }
+}
+
 /** `initdb --sync-only`: flushes the new cluster to disk once, instead of file by file, a few
  *  seconds after start so it does not compete with the start itself. */
 function syncLater(l: Launcher, log: Logger): void {
@@ -354,17 +350,9 @@ export async function makeTemplate(log: Logger): Promise<string> {
   if (who) chownSync(cluster, who.uid, who.gid);
   const l = launcher(path.dirname(bins.postgres), cluster, who);
   const password = randomBytes(24).toString('base64url');
-  const pwdir = mkdtempSync(path.join(os.tmpdir(), 'starling-pw-'));
-  const pwfile = path.join(pwdir, 'pw');
-  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-  if (who) {
-    chownSync(pwdir, who.uid, who.gid);
-    chownSync(pwfile, who.uid, who.gid);
-  }
   try {
-    await run(l, 'initdb', ['-D', l.data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-instructions']);
+    await initdb(l, who, password, []);
   } finally {
-    rmSync(pwdir, { recursive: true, force: true });
     await l.cleanup();
   }
   writeFileSync(path.join(TEMPLATE_DIR, 'stamp.json'), `${JSON.stringify({ ...binaryStamp(bins), password }, null, 2)}\n`, { mode: 0o600 });
