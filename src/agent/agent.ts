@@ -50,7 +50,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   const report = async (): Promise<void> => {
     const inv = await discoverInventory(config.root);
     for (const p of inv.problems) log.warn({ problem: p }, 'inventory discovery');
-    const mac = await managementMac(config.root, inv, config.mgmtInterface);
+    const mac = config.mgmtMac ?? (await managementMac(config.root, inv, config.mgmtInterface));
     const body = registrationBody(inv, mac, config.bootstrapController ? { bootstrapController: true, hostname: 'controller-0' } : {});
     const text = JSON.stringify(body);
     if (text === reported) return;

@@ -13,6 +13,7 @@ async function main(): Promise<number> {
         hostname: { type: 'string' },
         root: { type: 'string' },
         'mgmt-interface': { type: 'string' },
+        'mgmt-mac': { type: 'string' },
         'bootstrap-controller': { type: 'boolean' },
       },
       strict: true,
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
       ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
       ...(values.root === undefined ? {} : { root: values.root }),
       ...(values['mgmt-interface'] === undefined ? {} : { mgmtInterface: values['mgmt-interface'] }),
+      ...(values['mgmt-mac'] === undefined ? {} : { mgmtMac: values['mgmt-mac'] }),
       ...(values['bootstrap-controller'] ? { bootstrapController: true } : {}),
     });
     return 0;

@@ -40,6 +40,7 @@ export async function managementMac(root: string, inv: Inventory, mgmtInterface?
 }
 
 const n = (v: number | null): number => v ?? 0;
+const ETHERNET_MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
 
 export function registrationBody(inv: Inventory, mac: string, opts: { hostname?: string; bootstrapController?: boolean }): RegistrationBody {
   return {
@@ -57,7 +58,12 @@ export function registrationBody(inv: Inventory, mac: string, opts: { hostname?:
         vm_hugepages_nr_1G: n(m.vm_hugepages_nr_1G),
         vm_hugepages_avail_1G: n(m.vm_hugepages_avail_1G),
       })),
-      ethernet_ports: inv.ports.map((p) => ({ ...p, link_mode: p.link_mode === null ? null : String(p.link_mode) })),
+      // A port's MAC is the 6-byte Ethernet one; an InfiniBand port's 20-byte address is not kept.
+      ethernet_ports: inv.ports.map((p) => ({
+        ...p,
+        mac: p.mac !== null && ETHERNET_MAC.test(p.mac) ? p.mac : null,
+        link_mode: p.link_mode === null ? null : String(p.link_mode),
+      })),
       idisks: inv.disks.map((d) => ({ ...d, size_mib: n(d.size_mib) })),
       pci_devices: inv.pci_devices.map((d) => ({ ...d })),
     },

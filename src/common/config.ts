@@ -46,6 +46,8 @@ export interface AgentConfig {
   root: string;
   /** Interface whose MAC identifies the host (default: the default route's). */
   mgmtInterface: string | undefined;
+  /** The MAC itself, when the management interface cannot be seen under the root (a captured tree). */
+  mgmtMac: string | undefined;
   /** Register as the site's first controller (controller-0) if there is none: `starling up`. */
   bootstrapController: boolean;
 }
@@ -169,6 +171,7 @@ export interface AgentFlags {
   hostname?: string;
   root?: string;
   mgmtInterface?: string;
+  mgmtMac?: string;
   bootstrapController?: boolean;
 }
 
@@ -189,6 +192,7 @@ export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env):
     logLevel: parseLogLevel(env.STARLING_LOG_LEVEL ?? 'info', 'STARLING_LOG_LEVEL'),
     root: path.resolve(flags.root ?? env.STARLING_AGENT_ROOT ?? '/'),
     mgmtInterface: flags.mgmtInterface ?? env.STARLING_MGMT_INTERFACE,
+    mgmtMac: flags.mgmtMac ?? env.STARLING_MGMT_MAC,
     bootstrapController: flags.bootstrapController ?? false,
   };
 }

@@ -45,6 +45,33 @@ export interface Registration {
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
 
+/** What an agent reports is checked like any input: each table's key present, numbers numbers,
+ *  MACs Ethernet MACs; a bad row is named (`/inventory/ethernet_ports/2/mac`) and nothing is stored. */
+function checkInventory(inv: Partial<InventoryRows>): void {
+  const bad = (pointer: string, problem: string): never => {
+    throw new StarlingError('VALIDATION_FAILED', `${pointer} ${problem}`, { field: pointer });
+  };
+  const ints: Record<string, string[]> = {
+    icpus: ['cpu', 'core', 'thread', 'numa_node'],
+    imemorys: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G'],
+    idisks: ['size_mib'],
+  };
+  for (const table of Object.keys(INVENTORY_TABLES) as InventoryTable[]) {
+    const key = INVENTORY_TABLES[table].key[0];
+    const seen = new Set<unknown>();
+    (inv[table] ?? []).forEach((row, i) => {
+      const at = `/inventory/${table}/${i}`;
+      if (row[key] === undefined || row[key] === null) bad(`${at}/${key}`, 'is required');
+      if (seen.has(row[key])) bad(`${at}/${key}`, `repeats ${String(row[key])}`);
+      seen.add(row[key]);
+      for (const f of ints[table] ?? []) if (!Number.isInteger(row[f])) bad(`${at}/${f}`, 'must be an integer');
+      if (table === 'ethernet_ports' && row.mac !== null && row.mac !== undefined && !(typeof row.mac === 'string' && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(row.mac))) {
+        bad(`${at}/mac`, 'must be an Ethernet MAC address or null');
+      }
+    });
+  }
+}
+
 export class HostService {
   constructor(
     private readonly db: Db,
@@ -222,6 +249,7 @@ export class HostService {
    */
   async register(r: Registration): Promise<HostRow> {
     const mac = checkHostInput({ mgmt_mac: r.mgmt_mac }).mgmt_mac!;
+    checkInventory(r.inventory);
     const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
     return this.db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);

@@ -151,6 +151,19 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     expect((await hostList()).filter((h) => h.mgmt_mac === '08:00:27:cc:00:01')).toHaveLength(1);
   });
 
+  it('an agent’s bad inventory is refused, naming the row and field, and nothing is stored', async () => {
+    const before = (await hostList()).length;
+    const r = await call('POST', '/v1/agents/register', {
+      mgmt_mac: '08:00:27:dd:00:01',
+      inventory: { icpus: [{ cpu: 0, core: 0, thread: 0, numa_node: 0 }], ethernet_ports: [{ name: 'eth0', mac: '08:00:27:dd:00:01' }, { name: 'ib0', mac: '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:42:01' }] },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.field).toBe('/inventory/ethernet_ports/1/mac');
+    const dup = await call('POST', '/v1/agents/register', { mgmt_mac: '08:00:27:dd:00:01', inventory: { icpus: [{ cpu: 0, core: 0, thread: 0, numa_node: 0 }, { cpu: 0, core: 1, thread: 0, numa_node: 0 }] } });
+    expect(dup.body.error.field).toBe('/inventory/icpus/1/cpu');
+    expect((await hostList()).length).toBe(before);
+  });
+
   it('labels: assign (replacing a key’s value), list, remove', async () => {
     const a = await call('POST', '/v1/labels/worker-0', { sriov: 'enabled', 'openstack-compute-node': 'enabled' });
     expect(a.status).toBe(201);

@@ -3,47 +3,13 @@
 // numbers, so a wrong reading on either side shows. Where hwloc and sysfs legitimately differ, the
 // test says why and asserts what the host really has.
 
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseHwlocConsole, parseHwlocXml, type AnswerKey } from './hwloc-answer-key.ts';
+import { machines, unpack } from '../../../test/support/hwloc.ts';
 import { discoverInventory, type Inventory } from './index.ts';
 
-// Captured trees of real machines from hwloc's test suite (BSD-3-Clause, see COPYING-hwloc there),
-// copied from ../shared/data/sysfs-hwloc so the tests run wherever the repository is checked out.
-const DATA = path.resolve(import.meta.dirname, '../../../test/fixtures/sysfs-hwloc');
-
-interface Machine {
-  name: string;
-  tarball: string;
-  key: AnswerKey;
-}
-
-/** NAME.test says which tarball (`source:`) goes with which answer key (`target:`). */
-function machines(): Machine[] {
-  if (!existsSync(DATA)) throw new Error(`the captured machines are missing: ${DATA}`);
-  return readdirSync(DATA)
-    .filter((f) => f.endsWith('.test'))
-    .sort()
-    .map((f) => {
-      const spec = readFileSync(path.join(DATA, f), 'utf8');
-      const field = (k: string) => new RegExp(`^${k}:\\s*(\\S+)`, 'm').exec(spec)?.[1];
-      const source = field('source');
-      const target = field('target');
-      if (!source || !target) throw new Error(`${f}: no source or target line`);
-      const text = readFileSync(path.join(DATA, target), 'utf8');
-      return {
-        name: f.replace(/\.test$/, ''),
-        tarball: path.join(DATA, source),
-        key: target.endsWith('.xml') ? parseHwlocXml(text) : parseHwlocConsole(text),
-      };
-    });
-}
-
-const execFileAsync = promisify(execFile);
 const MACHINES = machines();
 const found = new Map<string, { root: string; inv: Inventory }>();
 let scratch = '';
@@ -53,14 +19,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'starling-sysfs-'));
   await Promise.all(
     MACHINES.map(async (m) => {
-      const dir = path.join(scratch, m.name);
-      mkdirSync(dir);
-      await execFileAsync('tar', ['xjf', m.tarball, '-C', dir]);
-      // The tarball's folder is NAME or a close variant (32em64t-2n8c+1mic): the one folder inside.
-      const [top, ...more] = readdirSync(dir);
-      if (top === undefined || more.length > 0)
-        throw new Error(`${m.tarball}: expected one folder, got ${[top, ...more].join(', ')}`);
-      const root = path.join(dir, top);
+      const root = await unpack(m, scratch);
       found.set(m.name, { root, inv: await discoverInventory(root) });
     }),
   );

@@ -18,8 +18,9 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--hostname <name>', 'name of this host on the agents’ channel (default: this machine’s)')
     .option('--root <dir>', 'root folder to discover the inventory from (default: /)')
     .option('--mgmt-interface <ifname>', 'interface whose MAC identifies this host (default: the default route’s)')
+    .option('--mgmt-mac <mac>', 'the management MAC itself (when the interface is not visible under --root)')
     .option('--bootstrap-controller', 'register as the site’s first controller (controller-0) if there is none')
-    .action(async (o: { controller?: string; hostname?: string; root?: string; mgmtInterface?: string; bootstrapController?: boolean }) => {
+    .action(async (o: { controller?: string; hostname?: string; root?: string; mgmtInterface?: string; mgmtMac?: string; bootstrapController?: boolean }) => {
       const { runAgent } = await import('../../agent/run.ts');
       await runAgent(o);
     });
