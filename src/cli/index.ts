@@ -51,6 +51,17 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
   return program;
 }
 
+/**
+ * StarlingX's host-cpu-modify spells its options `-f FUNCTION -p0 N`: `-p0` is no single-letter
+ * flag and `-f` is everyone else's --format, so after that command they are read as --function
+ * and --p0 … --p3.
+ */
+export function withStarlingxAliases(argv: string[]): string[] {
+  const at = argv.indexOf('host-cpu-modify');
+  if (at < 0) return argv;
+  return argv.map((a, i) => (i <= at ? a : a === '-f' ? '--function' : /^-p[0-3]$/.test(a) ? `-${a}` : a));
+}
+
 /** Runs one command line (without `node starling`); resolves to the exit code. */
 export async function runCli(argv: string[], io: Io = defaultIo, env: Record<string, string | undefined> = currentEnv()): Promise<number> {
   const holder: { program?: Command } = {};
@@ -62,7 +73,7 @@ export async function runCli(argv: string[], io: Io = defaultIo, env: Record<str
       program.outputHelp();
       return 2;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withStarlingxAliases(argv), { from: 'user' });
   } catch (e) {
     code = report(e, io);
   }

@@ -119,6 +119,24 @@ export function hostRoutes(app: App, hosts: HostService): void {
     }));
   }
 
+  // sysinv's host-cpu-modify: [{"function": "platform", "sockets": [{"0": 2}]}, …]
+  app.put(
+    '/v1/ihosts/:host_id/state/host_cpus_modify',
+    {
+      schema: {
+        params: HostParams,
+        body: Type.Array(
+          Type.Object(
+            { function: Str(32), sockets: Type.Array(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer()), { minItems: 1, maxItems: 8 }) },
+            { additionalProperties: false },
+          ),
+          { minItems: 1, maxItems: 4 },
+        ),
+      },
+    },
+    async (req) => ({ icpus: await hosts.modifyCpus(req.params.host_id, req.body) }),
+  );
+
   app.get('/v1/ihosts/:host_id/labels', { schema: { params: HostParams } }, async (req) => ({ labels: await hosts.labels(req.params.host_id) }));
   app.post(
     '/v1/labels/:host_id',

@@ -13,6 +13,7 @@ import type { AlarmPort } from '../fault/index.ts';
 import { parseBulkXml, renderBulkXml } from './domain/bulk-xml.ts';
 import { checkBmc, checkHostInput, checkNewHost, defaultSubfunctions, type HostInput, type HostValues } from './domain/host.ts';
 import { HOST_ACTIONS, decide, updatableFields, type HostAction } from './domain/host-state.ts';
+import { assignCpuFunctions, type CpuRequest, type LogicalCpu } from './domain/cpu-assign.ts';
 import {
   INVENTORY_TABLES,
   countUnlockedEnabledControllers,
@@ -291,6 +292,23 @@ export class HostService {
   async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
     const h = await this.host(this.db, ref);
     return listInventory(this.db, h.uuid, table);
+  }
+
+  /** host-cpu-modify: StarlingX's rules, on a locked host; answers the host's CPUs. */
+  async modifyCpus(ref: string, requests: CpuRequest[]): Promise<Record<string, unknown>[]> {
+    return this.db.tx(async (q) => {
+      const h = await this.host(q, ref, true);
+      if (h.administrative !== 'locked') {
+        throw new StarlingError('HOST_NOT_LOCKED', `${h.hostname ?? h.uuid} must be locked before its CPU functions change`, { field: 'host_id' });
+      }
+      const cpus = (await listInventory(q, h.uuid, 'icpus')) as unknown as LogicalCpu[];
+      const next = assignCpuFunctions(cpus, requests, { subfunctions: h.subfunctions ?? h.personality ?? '', vswitchConfigured: false });
+      await q.query(
+        `UPDATE icpus SET allocated_function = v.f FROM unnest($2::int[], $3::text[]) AS v(cpu, f) WHERE icpus.host_uuid = $1 AND icpus.cpu = v.cpu`,
+        [h.uuid, [...next.keys()], [...next.values()]],
+      );
+      return listInventory(q, h.uuid, 'icpus');
+    });
   }
 
   async labels(ref: string): Promise<LabelRow[]> {

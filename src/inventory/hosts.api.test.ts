@@ -4,7 +4,8 @@
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSite, type TestSite } from '../../test/support/site.ts';
+import { ADMIN_PASSWORD, startSite, type TestSite } from '../../test/support/site.ts';
+import { runCli } from '../cli/index.ts';
 
 const mac = (i: number): string => `08:00:27:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 
@@ -218,6 +219,37 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     const r = await call('POST', '/v1/ihosts/bulk_add', body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
     expect(r.status).toBe(201);
     expect(r.body.success).toBe('storage-0');
+  });
+
+  it('host-cpu-modify assigns whole cores by StarlingX’s rules (API and CLI)', async () => {
+    const r = await call('PUT', '/v1/ihosts/worker-1/state/host_cpus_modify', [{ function: 'platform', sockets: [{ '0': 1 }] }]);
+    expect(r.status).toBe(200);
+    expect(r.body.icpus.map((c: any) => [c.cpu, c.allocated_function])).toEqual([
+      [0, 'Platform'],
+      [1, 'Platform'],
+      [2, 'Application'],
+    ]);
+    const full = await call('PUT', '/v1/ihosts/worker-1/state/host_cpus_modify', [{ function: 'platform', sockets: [{ '0': 2 }] }]);
+    expect(full.status).toBe(400);
+    expect(full.body.error.field).toBe('application');
+    expect((await call('GET', '/v1/ihosts/worker-1/icpus')).body.icpus.map((c: any) => c.allocated_function)).toEqual(['Platform', 'Platform', 'Application']);
+    const out: string[] = [];
+    const code = await runCli(['system', 'host-cpu-modify', 'worker-1', '-f', 'platform', '-p0', '1'], { out: (t) => out.push(t), err: (t) => out.push(t) }, {
+      OS_AUTH_URL: `${site.url}/v3`,
+      OS_USERNAME: 'admin',
+      OS_PASSWORD: ADMIN_PASSWORD,
+    });
+    expect(code, out.join('\n')).toBe(0);
+    expect(out.join('\n')).toMatch(/\| 0 +\| 0 +\| 0 +\| 0 +\| Intel Xeon +\| Platform +\|/);
+    expect(out.join('\n')).toMatch(/\| 2 +\| 0 +\| 1 +\| 0 +\| Intel Xeon +\| Application +\|/);
+    const refused: string[] = [];
+    const bad = await runCli(['system', 'host-cpu-modify', 'worker-1', '-f', 'application-isolated', '-p0', '1'], { out: (t) => refused.push(t), err: (t) => refused.push(t) }, {
+      OS_AUTH_URL: `${site.url}/v3`,
+      OS_USERNAME: 'admin',
+      OS_PASSWORD: ADMIN_PASSWORD,
+    });
+    expect(bad).toBe(1);
+    expect(refused.join('\n')).toContain('at least 1 core must remain for applications');
   });
 
   it('deleting a locked host removes it with its inventory and clears its alarms', async () => {

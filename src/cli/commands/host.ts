@@ -229,6 +229,35 @@ export function registerHosts(system: Command, ctx: CliContext): void {
   ]);
 
   system
+    .command('host-cpu-modify <host>')
+    .description('assign physical cores per processor to a function (the host must be locked): host-cpu-modify worker-0 -f platform -p0 1')
+    .requiredOption('-f, --function <f>', 'platform, shared, vswitch or application-isolated (application gets the rest)')
+    .option('--p0 <cores>', 'physical cores on processor 0 (also -p0, as in StarlingX)')
+    .option('--p1 <cores>', 'physical cores on processor 1 (also -p1, as in StarlingX)')
+    .option('--p2 <cores>', 'physical cores on processor 2 (also -p2, as in StarlingX)')
+    .option('--p3 <cores>', 'physical cores on processor 3 (also -p3, as in StarlingX)')
+    .action(async (ref: string, o: { function: string; p0?: string; p1?: string; p2?: string; p3?: string }) => {
+      const sockets = (['p0', 'p1', 'p2', 'p3'] as const).flatMap((k, i) => {
+        const v = o[k];
+        if (v === undefined) return [];
+        if (!/^\d+$/.test(v)) throw new StarlingError('USAGE', `-${k} must be a number of cores, got '${v}'`, { field: `-${k}` });
+        return [{ [String(i)]: Number(v) }];
+      });
+      if (sockets.length === 0) throw new StarlingError('USAGE', 'give the cores of at least one processor: -p0 N');
+      const h = await host(ref);
+      const { icpus } = (await (await ctx.client()).request<{ icpus: Rec[] }>('PUT', 'platform', `/ihosts/${h.uuid}/state/host_cpus_modify`, { body: [{ function: o.function, sockets }] })).body;
+      ctx.list(icpus, [
+        ['uuid', 'uuid'],
+        ['cpu', 'log_core'],
+        ['numa_node', 'processor'],
+        ['core', 'phy_core'],
+        ['thread', 'thread'],
+        ['cpu_model', 'processor_model'],
+        ['allocated_function', 'assigned_function'],
+      ]);
+    });
+
+  system
     .command('host-label-list <host>')
     .description('list a host’s labels')
     .action(async (ref: string) => {
