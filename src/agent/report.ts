@@ -48,7 +48,7 @@ export function registrationBody(inv: Inventory, mac: string, opts: { hostname?:
     ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
     ...(opts.bootstrapController ? { bootstrap_controller: true } : {}),
     inventory: {
-      icpus: inv.cpus.map((c) => ({ cpu: c.cpu, core: c.core, thread: c.thread, numa_node: c.numa_node, cpu_family: c.cpu_family, cpu_model: c.cpu_model })),
+      icpus: inv.cpus.map((c) => ({ cpu: c.cpu, core: c.core, thread: c.thread, numa_node: c.numa_node, socket: c.socket, cpu_family: c.cpu_family, cpu_model: c.cpu_model })),
       imemorys: inv.memory.map((m) => ({
         numa_node: m.numa_node,
         memtotal_mib: n(m.memtotal_mib),

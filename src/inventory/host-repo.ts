@@ -174,7 +174,7 @@ export async function countUnlockedEnabledControllers(q: Queryable): Promise<num
 
 /** Inventory tables, their key within a host, and their columns (StarlingX field names). */
 export const INVENTORY_TABLES = {
-  icpus: { key: ['cpu'], cols: ['cpu', 'core', 'thread', 'numa_node', 'cpu_family', 'cpu_model'], keep: ['allocated_function'] },
+  icpus: { key: ['cpu'], cols: ['cpu', 'core', 'thread', 'numa_node', 'socket', 'cpu_family', 'cpu_model'], keep: ['allocated_function'] },
   imemorys: {
     key: ['numa_node'],
     cols: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G'],
@@ -207,11 +207,16 @@ export async function replaceInventory(q: Queryable, hostUuid: string, table: In
   if (rows.length === 0) return;
   const cols = ['uuid', 'host_uuid', ...spec.cols];
   const values: unknown[] = [];
+  // A column the report leaves out takes its default (DEFAULT), one it sets to null is null.
   const tuples = rows.map((r) => {
-    const row = [newUuid(), hostUuid, ...spec.cols.map((c) => r[c] ?? null)];
-    const start = values.length;
-    values.push(...row);
-    return `(${row.map((_, i) => `$${start + i + 1}`).join(', ')})`;
+    const row: unknown[] = [newUuid(), hostUuid, ...spec.cols.map((c) => r[c])];
+    return `(${row
+      .map((v) => {
+        if (v === undefined) return 'DEFAULT';
+        values.push(v);
+        return `$${values.length}`;
+      })
+      .join(', ')})`;
   });
   await q.query(
     `INSERT INTO ${table} (${cols.map(quote).join(', ')}) VALUES ${tuples.join(', ')}

@@ -52,6 +52,12 @@ describe('assignCpuFunctions', () => {
     expect(byFunction(second)['Application-isolated']).toEqual([4, 12]);
   });
 
+  it('tells apart cores with the same id on different sockets of one NUMA node (a UMA multi-socket host)', () => {
+    const uma: LogicalCpu[] = [0, 1].flatMap((socket) => [0, 1].map((core) => ({ cpu: socket * 2 + core, core, socket, thread: 0, numa_node: 0, allocated_function: 'Application' })));
+    const m = assignCpuFunctions(uma, [{ function: 'platform', sockets: [{ '0': 2 }] }], aio);
+    expect(byFunction(m)).toEqual({ Platform: [0, 1], Application: [2, 3] });
+  });
+
   it.each([
     ['an AIO without platform CPUs', [{ function: 'platform', sockets: [{ '0': 0 }] }], aio, 'platform', 'at least 2 platform logical CPUs'],
     ['a worker without a platform core', [{ function: 'platform', sockets: [{ '0': 0 }] }], workerHost, 'platform', 'at least 1 platform core'],

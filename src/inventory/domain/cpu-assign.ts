@@ -19,7 +19,10 @@ export const ALLOCATED: Record<CpuFunction | 'application', string> = {
 
 export interface LogicalCpu {
   cpu: number;
+  /** Core id within its socket (topology/core_id). */
   core: number;
+  /** Physical package: core ids repeat across the sockets of one NUMA node. */
+  socket?: number;
   thread: number;
   numa_node: number;
   allocated_function: string;
@@ -49,8 +52,12 @@ export function assignCpuFunctions(cpus: LogicalCpu[], requests: CpuRequest[], h
   /** Physical cores of each node, lowest core id first, each with its logical CPUs. */
   const coresOf = new Map<number, { core: number; cpus: LogicalCpu[] }[]>();
   for (const n of nodes) {
+    // A physical core is (socket, core id); ordered by socket, then core id.
     const byCore = new Map<number, LogicalCpu[]>();
-    for (const c of cpus.filter((x) => x.numa_node === n)) byCore.set(c.core, [...(byCore.get(c.core) ?? []), c]);
+    for (const c of cpus.filter((x) => x.numa_node === n)) {
+      const k = (c.socket ?? 0) * 1_000_000 + c.core;
+      byCore.set(k, [...(byCore.get(k) ?? []), c]);
+    }
     coresOf.set(n, [...byCore.entries()].sort((a, b) => a[0] - b[0]).map(([core, list]) => ({ core, cpus: list })));
   }
 
