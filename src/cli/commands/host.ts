@@ -35,6 +35,17 @@ const HOST_FIELDS = [
   'uuid',
 ];
 
+/** host-cpu-list's columns (cgtsclient's labels), also shown after host-cpu-modify. */
+const CPU_COLUMNS: [string, string][] = [
+  ['uuid', 'uuid'],
+  ['cpu', 'log_core'],
+  ['numa_node', 'processor'],
+  ['core', 'phy_core'],
+  ['thread', 'thread'],
+  ['cpu_model', 'processor_model'],
+  ['allocated_function', 'assigned_function'],
+];
+
 export function registerHosts(system: Command, ctx: CliContext): void {
   const get = async <T>(path: string, query?: Record<string, string | undefined>): Promise<T> => (await ctx.client()).get<T>('platform', path, query);
   const host = async (ref: string): Promise<Rec & { uuid: string; hostname: string | null }> => {
@@ -176,15 +187,7 @@ export function registerHosts(system: Command, ctx: CliContext): void {
         const body = await get<Record<string, Rec[]>>(`/ihosts/${h.uuid}/${path}`);
         ctx.list(body[key] ?? [], columns);
       });
-  inventoryList('host-cpu-list', 'icpus', 'icpus', 'list a host’s logical CPUs', [
-    ['uuid', 'uuid'],
-    ['cpu', 'log_core'],
-    ['numa_node', 'processor'],
-    ['core', 'phy_core'],
-    ['thread', 'thread'],
-    ['cpu_model', 'processor_model'],
-    ['allocated_function', 'assigned_function'],
-  ]);
+  inventoryList('host-cpu-list', 'icpus', 'icpus', 'list a host’s logical CPUs', CPU_COLUMNS);
   inventoryList('host-memory-list', 'imemorys', 'imemorys', 'list a host’s memory per NUMA node', [
     ['numa_node', 'processor'],
     ['memtotal_mib', 'mem_total(MiB)'],
@@ -246,15 +249,7 @@ export function registerHosts(system: Command, ctx: CliContext): void {
       if (sockets.length === 0) throw new StarlingError('USAGE', 'give the cores of at least one processor: -p0 N');
       const h = await host(ref);
       const { icpus } = (await (await ctx.client()).request<{ icpus: Rec[] }>('PUT', 'platform', `/ihosts/${h.uuid}/state/host_cpus_modify`, { body: [{ function: o.function, sockets }] })).body;
-      ctx.list(icpus, [
-        ['uuid', 'uuid'],
-        ['cpu', 'log_core'],
-        ['numa_node', 'processor'],
-        ['core', 'phy_core'],
-        ['thread', 'thread'],
-        ['cpu_model', 'processor_model'],
-        ['allocated_function', 'assigned_function'],
-      ]);
+      ctx.list(icpus, CPU_COLUMNS);
     });
 
   system
