@@ -73,16 +73,20 @@ function pciType(t: string) {
   return { class: m[1]!, vendor: m[2]!, device: m[3]!, subvendor: m[4]!, subdevice: m[5]! };
 }
 
+const emptyKey = (): Omit<AnswerKey, 'allPci' | 'pageSizes'> => ({
+  packages: new Map(),
+  cores: 0,
+  pus: [],
+  numaNodes: [],
+  pci: [],
+  disks: [],
+  nets: [],
+});
+
 export function parseHwlocXml(text: string): AnswerKey {
   const key: AnswerKey = {
-    packages: new Map(),
-    cores: 0,
-    pus: [],
-    numaNodes: [],
-    pci: [],
+    ...emptyKey(),
     allPci: true,
-    disks: [],
-    nets: [],
     pageSizes: null,
   };
   const doc = parseXml(text);
@@ -135,14 +139,8 @@ const UNITS: Record<string, number> = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2
 /** lstopo's console output (`Package L#0 (P#0 CPUModel="…")`, `NUMANode L#0 (P#0 local=16GiB …)`, …). */
 export function parseHwlocConsole(text: string): AnswerKey {
   const key: AnswerKey = {
-    packages: new Map(),
-    cores: 0,
-    pus: [],
-    numaNodes: [],
-    pci: [],
+    ...emptyKey(),
     allPci: false,
-    disks: [],
-    nets: [],
     pageSizes: null,
   };
   const sizes = /\bPageSizes=([\d,]+)/.exec(text);

@@ -2,7 +2,8 @@
 // SR-IOV counts, and the kind of device the platform cares about (GPU, crypto, FPGA, NIC, storage).
 
 import type { Reader } from './reader.ts';
-import type { PciDeviceRow, PciKind } from './types.ts';
+import type { PciDeviceRow, PciFunction, PciKind } from './types.ts';
+
 import { numaOrNull } from './values.ts';
 
 /** Base class names, as lspci prints them (PCI Code and ID Assignment Specification). */
@@ -84,19 +85,6 @@ export function classifyPci(
     return 'other';
   })();
   return { pclass, kind };
-}
-
-/** The PCI facts ports and PCI devices share, read from one function's folder. */
-export interface PciFunction {
-  pclass_id: string | null;
-  pvendor_id: string | null;
-  pdevice_id: string | null;
-  psvendor: string | null;
-  psdevice: string | null;
-  numa_node: number | null;
-  driver: string | null;
-  sriov_totalvfs: number | null;
-  sriov_numvfs: number | null;
 }
 
 export async function readPciFunction(r: Reader, dir: string): Promise<PciFunction> {

@@ -80,14 +80,10 @@ export interface DiskRow {
 
 export type PciKind = 'gpu' | 'crypto' | 'fpga' | 'nic' | 'storage' | 'other';
 
-/** pci_device: every PCI function. */
-export interface PciDeviceRow {
-  pciaddr: string;
+/** The PCI facts ports and PCI devices share, read from one function's folder. */
+export interface PciFunction {
   /** Class code, 6 hex digits (`020000`). */
   pclass_id: string | null;
-  /** The base class's name (`Network controller`). */
-  pclass: string | null;
-  kind: PciKind;
   pvendor_id: string | null;
   pdevice_id: string | null;
   psvendor: string | null;
@@ -96,6 +92,14 @@ export interface PciDeviceRow {
   driver: string | null;
   sriov_totalvfs: number | null;
   sriov_numvfs: number | null;
+}
+
+/** pci_device: every PCI function. */
+export interface PciDeviceRow extends PciFunction {
+  pciaddr: string;
+  /** The base class's name (`Network controller`). */
+  pclass: string | null;
+  kind: PciKind;
 }
 
 export interface InventorySummary {
