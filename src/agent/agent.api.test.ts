@@ -32,7 +32,7 @@ describe('agents on captured real machines register their inventory', () => {
     await Promise.all(
       MACHINES.map(async (m, i) => {
         const root = await unpack(m, scratch);
-        const config = loadAgentConfig({ controller: site.url, hostname: m.name, root, mgmtMac: macOf(i) }, { STARLING_AGENT_PASSWORD: site.controller.agentPassword, STARLING_LOG_LEVEL: 'silent' });
+        const config = loadAgentConfig({ controller: site.url, hostname: m.name, root, mgmtMac: macOf(i), network: ['mgmt=127.0.0.1:0'], stateDir: path.join(scratch, `${m.name}-state`) }, { STARLING_AGENT_PASSWORD: site.controller.agentPassword, STARLING_LOG_LEVEL: 'silent' });
         agents.push(startAgent(config, silentLogger));
       }),
     );

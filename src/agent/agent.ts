@@ -1,8 +1,9 @@
-// The host agent (one per host, controllers included): logs in as the agents' service user and
-// keeps its channel to the controller open, reconnecting with backoff. Inventory discovery, config
-// apply, heartbeat and process monitoring hang off this loop in later issues.
+// The host agent (one per host, controllers included): answers the controller's heartbeat on each
+// of its networks, registers the host with its inventory, keeps its channel to the controller
+// open (reconnecting with backoff) and carries out the commands that come down it.
 
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { AgentConfig } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
@@ -12,12 +13,35 @@ import { discoverInventory } from './discovery/index.ts';
 import { managementMac, registrationBody } from './report.ts';
 import { nextBackoff } from '../runtime/backoff.ts';
 import { SOFTWARE_VERSION } from '../common/version.ts';
+import { startResponder, type Responder } from '../maintenance/heartbeat/responder.ts';
+import { REPLY_FLAG_HEALTHY, REPLY_FLAG_PMON } from '../maintenance/heartbeat/packet.ts';
+import { applyHostConfig, type HostConfig } from './config-apply.ts';
+import { startPmon, type Pmon } from './pmon/pmon.ts';
+import { restAlarmSink } from './monitor/alarm-sink.ts';
+import { startResourceMonitor, type ResourceMonitor } from './monitor/resources.ts';
+import { startInterfaceMonitor, type InterfaceMonitor } from './monitor/interfaces.ts';
 
 export interface Agent {
   hostname: string;
   /** Resolves once the first channel is open. */
   connected: Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The interfaces that carry the agent's heartbeat networks (found by their addresses): their
+ *  link state is monitored, as StarlingX's lmond watches the management and cluster-host ports. */
+function networkInterfaces(networks: AgentConfig['networks']): { ifname: string; network: string }[] {
+  const out: { ifname: string; network: string }[] = [];
+  for (const [ifname, addrs] of Object.entries(os.networkInterfaces())) {
+    if (ifname === 'lo') continue;
+    for (const n of networks) if ((addrs ?? []).some((a) => a.address === n.address)) out.push({ ifname, network: n.network });
+  }
+  return out;
+}
+
+interface ChannelEvent {
+  event: string;
+  data: unknown;
 }
 
 export function startAgent(config: AgentConfig, log: Logger): Agent {
@@ -28,10 +52,22 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   }
   const password = config.password;
   const hostname = config.hostname ?? os.hostname();
-  const abort = new AbortController();
+  let abort = new AbortController();
+  let stopped = false;
   let session: Session | undefined;
   let markConnected: () => void = () => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
+  let responder: Responder | undefined;
+  // Until the controller sends the site's key, pulses do not verify (they are counted as forged).
+  let siteKey = randomBytes(32);
+  let pmon: Pmon | undefined;
+  let resources: ResourceMonitor | undefined;
+  let links: InterfaceMonitor | undefined;
+  const health = {
+    pmonRunning: () => pmon !== undefined,
+    healthy: () => pmon?.healthy() ?? true,
+    problems: () => (pmon?.status() ?? []).filter((p) => p.state === 'failed').map((p) => `process ${p.name} failed`),
+  };
 
   let reported: string | undefined;
   const ensureSession = async (): Promise<Session> => {
@@ -45,13 +81,46 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     }
     return session;
   };
+  const post = async (pathName: string, body: unknown): Promise<void> => {
+    const s = await ensureSession();
+    const res = await httpRequest(`${endpointFor(s, 'platform')}${pathName}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': s.token },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw await errorFromResponse(res);
+    await res.text();
+  };
+
+  /** Binds the heartbeat sockets; a failure (address not up yet, port taken) is retried, never fatal. */
+  const startHeartbeat = async (): Promise<void> => {
+    for (let delay = 0; !stopped; ) {
+      try {
+        responder = await startResponder({
+          siteKey,
+          hostname,
+          endpoints: config.networks,
+          flags: () => (health.pmonRunning() ? REPLY_FLAG_PMON : 0) | (health.healthy() ? REPLY_FLAG_HEALTHY : 0),
+          log,
+        });
+        return;
+      } catch (e) {
+        delay = nextBackoff(delay, { initialMs: 500, maxMs: 10_000 });
+        log.error({ err: e instanceof Error ? e.message : e, retryInMs: delay }, 'cannot answer heartbeat');
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  };
 
   /** Discovers the inventory and registers it when it changed since the last report. */
   const report = async (): Promise<void> => {
     const inv = await discoverInventory(config.root);
     for (const p of inv.problems) log.warn({ problem: p }, 'inventory discovery');
     const mac = config.mgmtMac ?? (await managementMac(config.root, inv, config.mgmtInterface));
-    const body = registrationBody(inv, mac, config.bootstrapController ? { bootstrapController: true, hostname: 'controller-0' } : {});
+    const body = {
+      ...registrationBody(inv, mac, config.bootstrapController ? { bootstrapController: true, hostname: 'controller-0' } : {}),
+      heartbeat: responder?.endpoints() ?? [],
+    };
     const text = JSON.stringify(body);
     if (text === reported) return;
     const s = await ensureSession();
@@ -64,6 +133,101 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     const host = JSON.parse(await res.text()) as { uuid: string; hostname: string | null };
     reported = text;
     log.info({ host: host.hostname ?? host.uuid, mgmt_mac: mac, cpus: inv.cpus.length, ports: inv.ports.length }, 'inventory reported');
+  };
+
+  const sink = restAlarmSink({
+    fmUrl: async () => {
+      const s = await ensureSession();
+      return { url: endpointFor(s, 'faultmanagement'), token: s.token };
+    },
+    log,
+  });
+
+  /** The host's monitors: processes (pmon), resources, the network interfaces' links. */
+  const startMonitors = async (): Promise<void> => {
+    pmon = await startPmon({
+      dir: config.pmonDir,
+      hostname,
+      sink,
+      log,
+      onCriticalFailure: (process, reason) => {
+        post('/agents/events', { hostname, type: 'critical-failure', reason: `critical process ${process} failed: ${reason}` }).catch((e: unknown) =>
+          log.error({ err: e instanceof Error ? e.message : e }, 'could not report a critical process failure'),
+        );
+      },
+    });
+    for (const p of pmon.problems()) log.warn({ problem: p }, 'pmon configuration');
+    resources = startResourceMonitor({ root: config.root, hostname, sink, log });
+    const ifaces = networkInterfaces(config.networks);
+    if (ifaces.length > 0) links = startInterfaceMonitor({ root: config.root, hostname, sink, log, interfaces: ifaces });
+  };
+  const stopMonitors = async (): Promise<void> => {
+    await Promise.all([pmon?.stop(), resources?.stop(), links?.stop()]);
+    pmon = undefined;
+    resources = undefined;
+    links = undefined;
+  };
+
+  /** A reboot: nothing answers (heartbeat, channel) for the boot time, then the agent starts again.
+   *  The real OS is rebooted only where the operator configured a reboot command (a real host). */
+  const reboot = async (): Promise<void> => {
+    log.warn({ bootMs: config.bootDelayMs }, 'rebooting');
+    if (config.rebootCommand !== undefined) {
+      const { spawn } = await import('node:child_process');
+      spawn('/bin/sh', ['-c', config.rebootCommand], { stdio: 'ignore', detached: true }).unref();
+    }
+    abort.abort();
+    await responder?.close();
+    responder = undefined;
+    await stopMonitors();
+    reported = undefined;
+    await new Promise((r) => setTimeout(r, config.bootDelayMs).unref());
+    if (stopped) return;
+    abort = new AbortController();
+    await startHeartbeat();
+    await startMonitors();
+    log.info('booted');
+  };
+
+  const onCommand = async (cmd: { id: string; command: string; host?: HostConfig }): Promise<void> => {
+    const answer = (r: { ok: boolean; error?: string; detail?: unknown }): Promise<void> =>
+      post(`/agents/commands/${encodeURIComponent(cmd.id)}`, { hostname, ...r }).catch((e: unknown) =>
+        log.warn({ err: e instanceof Error ? e.message : e, command: cmd.command }, 'could not answer a command'),
+      );
+    log.info({ command: cmd.command, id: cmd.id }, 'command from the controller');
+    switch (cmd.command) {
+      case 'lock':
+        return answer({ ok: true });
+      case 'apply-config': {
+        try {
+          const files = await applyHostConfig(config.stateDir, cmd.host ?? { hostname }, config.networks);
+          return answer({ ok: true, detail: { files } });
+        } catch (e) {
+          return answer({ ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      case 'goenabled':
+        return health.healthy() ? answer({ ok: true }) : answer({ ok: false, error: health.problems().join('; ') || 'not healthy' });
+      case 'reboot':
+        await answer({ ok: true });
+        return reboot();
+      default:
+        return answer({ ok: false, error: `unknown command ${cmd.command}` });
+    }
+  };
+
+  const onEvent = (e: ChannelEvent): void => {
+    if (e.event === 'heartbeat') {
+      const d = e.data as { key?: string };
+      if (typeof d.key === 'string') {
+        siteKey = Buffer.from(d.key, 'base64');
+        responder?.setSiteKey(siteKey);
+      }
+    } else if (e.event === 'command') {
+      onCommand(e.data as { id: string; command: string; host?: HostConfig }).catch((err: unknown) => log.error({ err }, 'command failed'));
+    } else {
+      log.debug({ event: e.event }, 'controller event');
+    }
   };
 
   const openChannel = async (): Promise<void> => {
@@ -79,6 +243,8 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     if (res.status !== 200) throw await errorFromResponse(res);
     log.info({ hostname }, 'channel to the controller open');
     markConnected();
+    // The controller may have missed alarm changes while the channel was down.
+    sink.resync().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : e }, 'alarm resync failed'));
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of res.stream) {
@@ -88,7 +254,16 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const event = /^event: (.*)$/m.exec(frame)?.[1];
-        if (event !== undefined) log.debug({ event }, 'controller event');
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (event === undefined) continue;
+        let parsed: unknown;
+        try {
+          parsed = data === undefined ? null : JSON.parse(data);
+        } catch {
+          log.warn({ event }, 'controller event with unreadable data ignored');
+          continue;
+        }
+        onEvent({ event, data: parsed });
       }
     }
   };
@@ -101,17 +276,23 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   rediscover.unref();
 
   const loop = (async () => {
+    await startHeartbeat();
+    await startMonitors();
     let delay = 0;
-    while (!abort.signal.aborted) {
+    while (!stopped) {
       try {
         await openChannel();
         delay = 0; // a channel that was open and closed: reconnect at once
       } catch (e) {
-        if (abort.signal.aborted) break;
-        delay = nextBackoff(delay, { initialMs: 500, maxMs: 30_000 });
-        log.warn({ err: e instanceof StarlingError ? e.message : e, retryInMs: delay }, 'controller channel failed');
+        if (stopped) break;
+        if (!abort.signal.aborted) {
+          delay = nextBackoff(delay, { initialMs: 500, maxMs: 30_000 });
+          log.warn({ err: e instanceof StarlingError ? e.message : e, retryInMs: delay }, 'controller channel failed');
+        }
       }
-      if (abort.signal.aborted) break;
+      if (stopped) break;
+      // A reboot in progress aborts the channel: wait for it to "boot" before reconnecting.
+      while (abort.signal.aborted && !stopped) await new Promise((r) => setTimeout(r, 50).unref());
       await new Promise((r) => setTimeout(r, delay).unref());
     }
   })();
@@ -120,9 +301,12 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     hostname,
     connected,
     stop: async () => {
+      stopped = true;
       clearInterval(rediscover);
       abort.abort();
-      await loop;
+      await loop.catch((e: unknown) => log.error({ err: e }, 'agent loop failed'));
+      await responder?.close();
+      await stopMonitors();
     },
   };
 }

@@ -15,6 +15,9 @@ async function main(): Promise<number> {
         'mgmt-interface': { type: 'string' },
         'mgmt-mac': { type: 'string' },
         'bootstrap-controller': { type: 'boolean' },
+        network: { type: 'string', multiple: true },
+        'state-dir': { type: 'string' },
+        'pmon-dir': { type: 'string' },
       },
       strict: true,
     });
@@ -25,6 +28,9 @@ async function main(): Promise<number> {
       ...(values['mgmt-interface'] === undefined ? {} : { mgmtInterface: values['mgmt-interface'] }),
       ...(values['mgmt-mac'] === undefined ? {} : { mgmtMac: values['mgmt-mac'] }),
       ...(values['bootstrap-controller'] ? { bootstrapController: true } : {}),
+      ...(values.network === undefined ? {} : { network: values.network }),
+      ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
+      ...(values['pmon-dir'] === undefined ? {} : { pmonDir: values['pmon-dir'] }),
     });
     return 0;
   } catch (e) {

@@ -43,6 +43,7 @@ export function agentLinkRoutes(app: App, registry: AgentRegistry): void {
         connected_at: new Date().toISOString(),
       },
       close,
+      send,
     );
     const timer = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     req.raw.on('close', () => {

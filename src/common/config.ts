@@ -2,6 +2,7 @@
 // STARLING_* / OS_* environment variables. This is the only module that reads process.env.
 
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { StarlingError } from './errors.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -24,6 +25,22 @@ export interface ControllerConfig {
   /** Event log retention: newest events kept, and the age after which events are dropped. */
   eventLogMaxCount: number;
   eventLogMaxAgeDays: number;
+  maintenance: MaintenanceSettings;
+}
+
+/** StarlingX's maintenance service parameters (names and ranges from its `platform maintenance`
+ *  section), plus our recovery timers, which default to seconds instead of StarlingX's minutes. */
+export interface MaintenanceSettings {
+  heartbeatPeriodMs: number;
+  heartbeatDegradeThreshold: number;
+  heartbeatFailureThreshold: number;
+  mnfaThreshold: number;
+  mnfaTimeoutSeconds: number;
+  bmcResetDelaySeconds: number;
+  bootTimeoutSeconds: number;
+  recoveryAttempts: number;
+  redfishScheme: 'http' | 'https';
+  sensorPeriodSeconds: number;
 }
 
 export interface ClientConfig {
@@ -50,6 +67,43 @@ export interface AgentConfig {
   mgmtMac: string | undefined;
   /** Register as the site's first controller (controller-0) if there is none: `starling up`. */
   bootstrapController: boolean;
+  /** Where the agent answers the controller's heartbeat, one endpoint per network it is on. */
+  networks: AgentNetwork[];
+  /** The agent's own folder: the rendered host configuration (and its dry-run record). */
+  stateDir: string;
+  /** pmon's process configuration folder (StarlingX /etc/pmon.d). */
+  pmonDir: string;
+  /** How long a reboot keeps the agent silent (an in-place restart where no reboot command is set). */
+  bootDelayMs: number;
+  /** The command that really reboots this host (e.g. `systemctl reboot`); unset = no real reboot. */
+  rebootCommand: string | undefined;
+}
+
+export const AGENT_NETWORKS = ['mgmt', 'cluster-host', 'oam'] as const;
+/** StarlingX's heartbeat receive ports (hbsClient: mgmt 2103, cluster-host 2113); oam ours. */
+export const HEARTBEAT_PORTS: Record<(typeof AGENT_NETWORKS)[number], number> = { mgmt: 2103, 'cluster-host': 2113, oam: 2123 };
+
+export interface AgentNetwork {
+  network: (typeof AGENT_NETWORKS)[number];
+  /** The address to answer on; 0.0.0.0 / :: = any (the controller then uses the address it sees). */
+  address: string;
+  /** 0 = any free port (reported to the controller at registration). */
+  port: number;
+}
+
+/** `mgmt=169.254.10.11`, `cluster-host=169.254.11.11:2113`, `mgmt=[fd00::1]:0`. */
+export function parseAgentNetwork(value: string, field = '--network'): AgentNetwork {
+  const m = /^([a-z-]+)=(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]+)(?::(\d+))?$/.exec(value);
+  const bad = (why: string): never => {
+    throw new StarlingError('CONFIG_INVALID', `${field} '${value}': ${why}`, { field });
+  };
+  if (!m) return bad('expected NETWORK=ADDRESS[:PORT], e.g. mgmt=169.254.10.11');
+  const network = m[1] as AgentNetwork['network'];
+  if (!(AGENT_NETWORKS as readonly string[]).includes(network)) return bad(`network must be one of ${AGENT_NETWORKS.join(', ')}`);
+  const address = m[2]!.replace(/^\[|\]$/g, '');
+  if (isIP(address) === 0) return bad(`'${address}' is not an IPv4 or IPv6 address`);
+  const port = m[3] === undefined ? HEARTBEAT_PORTS[network] : parsePort(m[3], field);
+  return { network, address, port };
 }
 
 export const DEFAULT_PORT = 6385; // sysinv's port: scripts that assume it keep working
@@ -71,6 +125,38 @@ function parsePositiveInt(value: string, field: string): number {
     throw new StarlingError('CONFIG_INVALID', `${field} must be a positive integer, got '${value}'`, { field });
   }
   return n;
+}
+
+function parseRange(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return dflt;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new StarlingError('CONFIG_INVALID', `${name} must be an integer from ${min} to ${max}, got '${value}'`, { field: name });
+  }
+  return n;
+}
+
+function loadMaintenanceSettings(env: Env): MaintenanceSettings {
+  const m: MaintenanceSettings = {
+    heartbeatPeriodMs: parseRange(env, 'STARLING_HEARTBEAT_PERIOD_MS', 100, 100, 1000),
+    heartbeatDegradeThreshold: parseRange(env, 'STARLING_HEARTBEAT_DEGRADE_THRESHOLD', 6, 4, 100),
+    heartbeatFailureThreshold: parseRange(env, 'STARLING_HEARTBEAT_FAILURE_THRESHOLD', 10, 10, 100),
+    mnfaThreshold: parseRange(env, 'STARLING_MNFA_THRESHOLD', 2, 2, 100),
+    mnfaTimeoutSeconds: parseRange(env, 'STARLING_MNFA_TIMEOUT', 0, 0, 86_400),
+    bmcResetDelaySeconds: parseRange(env, 'STARLING_BMC_RESET_DELAY', 3, 0, 300),
+    bootTimeoutSeconds: parseRange(env, 'STARLING_BOOT_TIMEOUT', 120, 10, 1800),
+    recoveryAttempts: parseRange(env, 'STARLING_RECOVERY_ATTEMPTS', 3, 1, 10),
+    redfishScheme: env.STARLING_REDFISH_SCHEME === 'http' ? 'http' : 'https',
+    sensorPeriodSeconds: parseRange(env, 'STARLING_SENSOR_PERIOD', 60, 0, 3600),
+  };
+  if (env.STARLING_REDFISH_SCHEME !== undefined && !['http', 'https'].includes(env.STARLING_REDFISH_SCHEME)) {
+    throw new StarlingError('CONFIG_INVALID', `STARLING_REDFISH_SCHEME must be http or https, got '${env.STARLING_REDFISH_SCHEME}'`, { field: 'STARLING_REDFISH_SCHEME' });
+  }
+  if (m.heartbeatDegradeThreshold > m.heartbeatFailureThreshold) {
+    throw new StarlingError('CONFIG_INVALID', 'STARLING_HEARTBEAT_DEGRADE_THRESHOLD must not be above STARLING_HEARTBEAT_FAILURE_THRESHOLD', { field: 'STARLING_HEARTBEAT_DEGRADE_THRESHOLD' });
+  }
+  return m;
 }
 
 function parseLogLevel(value: string, field: string): string {
@@ -134,6 +220,7 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
       env.STARLING_EVENT_LOG_MAX_COUNT === undefined ? 100_000 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_COUNT, 'STARLING_EVENT_LOG_MAX_COUNT'),
     eventLogMaxAgeDays:
       env.STARLING_EVENT_LOG_MAX_AGE_DAYS === undefined ? 90 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_AGE_DAYS, 'STARLING_EVENT_LOG_MAX_AGE_DAYS'),
+    maintenance: loadMaintenanceSettings(env),
   };
 }
 
@@ -173,6 +260,9 @@ export interface AgentFlags {
   mgmtInterface?: string;
   mgmtMac?: string;
   bootstrapController?: boolean;
+  network?: string[];
+  stateDir?: string;
+  pmonDir?: string;
 }
 
 export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env): AgentConfig {
@@ -194,7 +284,24 @@ export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env):
     mgmtInterface: flags.mgmtInterface ?? env.STARLING_MGMT_INTERFACE,
     mgmtMac: flags.mgmtMac ?? env.STARLING_MGMT_MAC,
     bootstrapController: flags.bootstrapController ?? false,
+    networks: agentNetworks(flags.network ?? (env.STARLING_AGENT_NETWORKS ?? '').split(/[\s,]+/).filter(Boolean)),
+    stateDir: path.resolve(flags.stateDir ?? env.STARLING_AGENT_STATE_DIR ?? `/var/lib/starling/agent-${flags.hostname ?? env.STARLING_HOSTNAME ?? 'host'}`),
+    pmonDir: path.resolve(flags.pmonDir ?? env.STARLING_PMON_DIR ?? '/etc/pmon.d'),
+    bootDelayMs: parseRange(env, 'STARLING_AGENT_BOOT_MS', 2000, 0, 600_000),
+    rebootCommand: env.STARLING_AGENT_REBOOT_COMMAND === '' ? undefined : env.STARLING_AGENT_REBOOT_COMMAND,
   };
+}
+
+function agentNetworks(values: string[]): AgentNetwork[] {
+  const nets = values.map((v) => parseAgentNetwork(v));
+  const seen = new Set<string>();
+  for (const n of nets) {
+    if (seen.has(n.network)) throw new StarlingError('CONFIG_INVALID', `--network ${n.network} is given twice`, { field: '--network' });
+    seen.add(n.network);
+  }
+  // Default: answer on the management network on any address (the controller uses the address
+  // it sees the agent's registration come from).
+  return nets.length > 0 ? nets : [{ network: 'mgmt', address: '0.0.0.0', port: HEARTBEAT_PORTS.mgmt }];
 }
 
 /** This process's environment, for the CLI's openrc variables. */

@@ -76,6 +76,22 @@ export const ERRORS = {
     message: 'The Starling API cannot be reached',
   },
   USAGE: { status: 400, exit: 2, title: 'Usage', message: 'The command line is wrong' },
+  LAB_NEEDS_ROOT: { status: 403, exit: 1, title: 'Lab Needs Root', message: 'The lab creates network namespaces: run it as root' },
+  LAB_IN_USE: { status: 409, exit: 1, title: 'Lab In Use', message: 'A lab with this name, folder or address block already exists' },
+  LAB_NOT_RUNNING: { status: 503, exit: 1, title: 'Lab Not Running', message: 'No lab daemon answers in this lab folder' },
+  BMC_UNREACHABLE: {
+    status: 503,
+    exit: 1,
+    title: 'BMC Unreachable',
+    message: 'The board management controller does not answer',
+  },
+  BMC_AUTH_FAILED: {
+    status: 502,
+    exit: 1,
+    title: 'BMC Authentication Failed',
+    message: 'The board management controller refused the user name or password',
+  },
+  BMC_ERROR: { status: 502, exit: 1, title: 'BMC Error', message: 'The board management controller reported an error' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -15,6 +15,7 @@ import { HostService, InventoryService, PLATFORM_SERVICE, hostRoutes, inventoryR
 import { sealer } from '../common/sealed.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
 import { FAULT_SERVICE, FaultNotifier, FaultService, SnmpTrapSender, faultRoutes, loadCatalog, trapDestRoutes } from '../fault/index.ts';
+import { MaintenanceEngine, maintenanceRoutes, replaceHbEndpoints, siteHeartbeatKey } from '../maintenance/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { AGENT_USER } from '../common/version.ts';
 
@@ -104,7 +105,29 @@ export async function startController(config: ControllerConfig, deps: Controller
     const listener = new Listener(url, log);
     cleanups.push(() => listener.close());
     const faultNotifier = new FaultNotifier(listener, log);
-    const hosts = new HostService(db, clock, sealer(secrets.secrets_key), fault, log);
+    const sealing = sealer(secrets.secrets_key);
+    const m = config.maintenance;
+    const maintenance = new MaintenanceEngine(
+      { db, clock, log: log.child({ module: 'maintenance' }), alarms: fault, agents, sealer: sealing, siteKey: siteHeartbeatKey(secrets.secrets_key), controllerName: 'controller' },
+      {
+        heartbeatPeriodMs: m.heartbeatPeriodMs,
+        thresholds: { degrade: m.heartbeatDegradeThreshold, failure: m.heartbeatFailureThreshold, mnfaThreshold: m.mnfaThreshold, mnfaTimeoutMs: m.mnfaTimeoutSeconds * 1000 },
+        timers: {
+          ackTimeoutMs: 2_000,
+          bootTimeoutMs: m.bootTimeoutSeconds * 1000,
+          bmcResetDelayMs: m.bmcResetDelaySeconds * 1000,
+          maxRecoveryAttempts: m.recoveryAttempts,
+          bmcRetryMs: 5_000,
+        },
+        redfishScheme: m.redfishScheme,
+        bmcTimeoutMs: 10_000,
+        sensorPeriodMs: m.sensorPeriodSeconds * 1000,
+      },
+    );
+    const hosts = new HostService(db, clock, sealing, fault, log, {
+      startAction: (q, uuid, action, task) => maintenance.startAction(q, uuid, action, task),
+      saveHeartbeatEndpoints: (q, uuid, endpoints) => replaceHbEndpoints(q, uuid, endpoints),
+    });
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const app = buildServer({
@@ -119,6 +142,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     agentLinkRoutes(app, agents);
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
+    maintenanceRoutes(app, maintenance);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());
     const compiled = app.ready().then(
@@ -138,6 +162,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     await faultNotifier.start();
     await snmpTraps.start();
     cleanups.push(() => snmpTraps.stop());
+    await maintenance.start();
+    cleanups.push(() => maintenance.stop());
     mark('bootstrap');
     // The agents' user is made (first start) or checked just after the API is up — at once on a
     // first start, 3 s later otherwise — so its ~200 ms password hash or check does not hold up

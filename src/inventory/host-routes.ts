@@ -37,6 +37,21 @@ const Registration = Type.Object(
     mgmt_mac: Str(17),
     hostname: Type.Optional(Str(63)),
     bootstrap_controller: Type.Optional(Type.Boolean()),
+    /** Where the agent answers heartbeat: one endpoint per network (0.0.0.0/:: = the address the
+     *  registration comes from). */
+    heartbeat: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            network: Type.Union([Type.Literal('mgmt'), Type.Literal('cluster-host'), Type.Literal('oam')]),
+            address: Str(45),
+            port: Type.Integer({ minimum: 1, maximum: 65535 }),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 3 },
+      ),
+    ),
     inventory: Type.Object(
       {
         icpus: Type.Optional(InvRow),
@@ -150,7 +165,7 @@ export function hostRoutes(app: App, hosts: HostService): void {
 
   // Agents register themselves (auto-discovery) and report their inventory.
   app.post('/v1/agents/register', { schema: { body: Registration } }, async (req) => {
-    const h = await hosts.register(req.body);
+    const h = await hosts.register(req.body, req.ip);
     return { ...h, links: links(req, h) };
   });
 }

@@ -2,6 +2,7 @@
 // with their inventory, labels. Actions (lock, unlock…) are decided here by the state rules and
 // carried out by maintenance.
 
+import { isIP } from 'node:net';
 import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
@@ -41,7 +42,22 @@ export interface Registration {
   hostname?: string;
   /** The first controller of a new site (the agent `starling up` starts): becomes controller-0. */
   bootstrap_controller?: boolean;
+  heartbeat?: HeartbeatEndpoint[];
   inventory: Partial<InventoryRows>;
+}
+
+export interface HeartbeatEndpoint {
+  network: 'mgmt' | 'cluster-host' | 'oam';
+  address: string;
+  port: number;
+}
+
+/** What inventory needs of maintenance, as a port (maintenance builds on inventory, not the reverse):
+ *  carrying out an action decided here, and storing where a host answers heartbeat. Both run in
+ *  the caller's transaction. */
+export interface MaintenancePort {
+  startAction(q: Queryable, hostUuid: string, action: Exclude<HostAction, 'delete' | 'swact' | 'force-swact'>, task: string | null): Promise<void>;
+  saveHeartbeatEndpoints(q: Queryable, hostUuid: string, endpoints: HeartbeatEndpoint[]): Promise<void>;
 }
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
@@ -80,6 +96,7 @@ export class HostService {
     private readonly secrets: Sealer,
     private readonly alarms: AlarmPort,
     private readonly log: Logger,
+    private readonly maintenance?: MaintenancePort,
   ) {}
 
   private async host(q: Queryable, ref: string, lock = false): Promise<HostRow> {
@@ -190,17 +207,33 @@ export class HostService {
     });
   }
 
-  /** Decides an action with the state rules; carrying it out is maintenance's (not in this release). */
+  /** Decides an action with the state rules, then hands it to maintenance, in one transaction. */
   private async act(ref: string, value: unknown): Promise<HostRow> {
     if (typeof value !== 'string' || !(HOST_ACTIONS as readonly string[]).includes(value)) {
       throw new StarlingError('VALIDATION_FAILED', `/action must be one of ${HOST_ACTIONS.join(', ')}`, { field: '/action' });
     }
-    const h = await this.host(this.db, ref);
-    const d = decide(value as HostAction, h, await this.siteFacts(this.db));
-    if (!d.ok) throw new StarlingError(d.code, d.reason, { field: '/action' });
-    throw new StarlingError('NOT_AVAILABLE', `${value} is allowed for ${h.hostname ?? h.uuid} but host actions are carried out by maintenance, which this release does not have yet`, {
-      field: '/action',
+    const action = value as HostAction;
+    if (action === 'delete') {
+      const h = await this.host(this.db, ref);
+      await this.delete(ref);
+      return h;
+    }
+    const h = await this.db.tx(async (q) => {
+      const host = await this.host(q, ref, true);
+      const d = decide(action, host, await this.siteFacts(q));
+      if (!d.ok) throw new StarlingError(d.code, d.reason, { field: '/action' });
+      if (action === 'swact' || action === 'force-swact' || this.maintenance === undefined) {
+        throw new StarlingError('NOT_AVAILABLE', `${action} is allowed for ${host.hostname ?? host.uuid} but cannot be carried out by this controller`, { field: '/action' });
+      }
+      await this.maintenance.startAction(q, host.uuid, action, d.task);
+      return this.host(q, host.uuid);
     });
+    if (h.hostname !== null) {
+      await this.alarms
+        .log({ event_log_id: '200.021', entity_instance_id: `host=${h.hostname}`, severity: 'warning', reason_text: `${action} of ${h.hostname} requested` })
+        .catch((e: unknown) => this.log.warn({ err: e }, 'could not log the host action'));
+    }
+    return h;
   }
 
   private async siteFacts(q: Queryable) {
@@ -248,9 +281,15 @@ export class HostService {
    * not know becomes a new, unprovisioned host (the operator then sets hostname and personality);
    * a known one gets its inventory refreshed.
    */
-  async register(r: Registration): Promise<HostRow> {
+  async register(r: Registration, source?: string): Promise<HostRow> {
     const mac = checkHostInput({ mgmt_mac: r.mgmt_mac }).mgmt_mac!;
     checkInventory(r.inventory);
+    const endpoints = (r.heartbeat ?? []).map((e, i) => {
+      const any = e.address === '0.0.0.0' || e.address === '::';
+      const address = any ? (source ?? '').replace(/^::ffff:/, '') : e.address;
+      if (isIP(address) === 0) throw new StarlingError('VALIDATION_FAILED', `/heartbeat/${i}/address '${e.address}' is not an IP address`, { field: `/heartbeat/${i}/address` });
+      return { ...e, address };
+    });
     const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
     return this.db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);
@@ -285,6 +324,7 @@ export class HostService {
         if (rows !== undefined) await replaceInventory(q, h.uuid, table, rows, newUuid);
       }
       await updateHost(q, h.uuid, { inv_state: 'inventoried' }, this.clock.now());
+      if (r.heartbeat !== undefined) await this.maintenance?.saveHeartbeatEndpoints(q, h.uuid, endpoints);
       return this.host(q, h.uuid);
     });
   }

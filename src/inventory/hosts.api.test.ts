@@ -47,7 +47,7 @@ describe('hosts (sysinv /v1/ihosts)', () => {
       personality: 'worker',
       mgmt_mac: '08:00:27:AA:BB:01',
       bm_type: 'ipmi',
-      bm_ip: '10.10.10.100',
+      bm_ip: '127.0.0.1',
       bm_username: 'root',
       bm_password: 'calvin-secret',
       location: 'rack 4',
@@ -106,16 +106,24 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     expect((await call('GET', '/v1/ihosts/worker-0')).body.mgmt_mac).toBe('08:00:27:aa:bb:01');
   });
 
-  it('actions follow StarlingX’s rules; allowed ones wait for maintenance (501)', async () => {
+  it('actions follow StarlingX’s rules; an allowed one starts and keeps the host busy', async () => {
     const lock = await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'lock' }]);
     expect(lock.status).toBe(409);
     expect(lock.body.error.message).toContain('already locked');
     const unlock = await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'unlock' }]);
     expect(unlock.status).toBe(409);
     expect(unlock.body.error.message).toContain('offline, not online');
+    const swact = await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'swact' }]);
+    expect(swact.status).toBe(409);
+    expect(swact.body.error.message).toContain('not a controller');
     const reboot = await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'reboot' }]);
-    expect(reboot.status).toBe(501);
-    expect(reboot.body.error.error_code).toBe('NOT_AVAILABLE');
+    expect(reboot.status).toBe(200);
+    expect(reboot.body.task).toBe('Rebooting');
+    const again = await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'power-off' }]);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/busy/);
+    const events = (await call('GET', '/v1/event_log?q.field=event_log_id&q.op=eq&q.value=200.021')).body.event_log as any[];
+    expect(events.some((e) => e.reason_text === 'reboot of worker-0 requested')).toBe(true);
     const bad = await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'explode' }]);
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('/action');
@@ -181,7 +189,7 @@ describe('hosts (sysinv /v1/ihosts)', () => {
   });
 
   it('bulk-add: 1000 hosts in one transaction; export writes the same format back', async () => {
-    const hosts = Array.from({ length: 1000 }, (_, i) => ({ hostname: `compute-${i}`, mgmt_mac: mac(10_000 + i), extra: i === 0 ? '    <bm_type>ipmi</bm_type>\n    <bm_ip>10.0.0.9</bm_ip>\n    <bm_username>admin</bm_username>\n    <bm_password>pw-0</bm_password>\n    <location>row A</location>\n    <power_on/>\n' : '' }));
+    const hosts = Array.from({ length: 1000 }, (_, i) => ({ hostname: `compute-${i}`, mgmt_mac: mac(10_000 + i), extra: i === 0 ? '    <bm_type>ipmi</bm_type>\n    <bm_ip>127.0.0.9</bm_ip>\n    <bm_username>admin</bm_username>\n    <bm_password>pw-0</bm_password>\n    <location>row A</location>\n    <power_on/>\n' : '' }));
     const r = await call('POST', '/v1/ihosts/bulk_add', bulkXml(hosts), { 'content-type': 'application/xml' });
     expect(r.status).toBe(201);
     expect(r.body.ihosts).toHaveLength(1000);
@@ -257,7 +265,8 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     await site.controller.fault.raise({ alarm_id: '100.103', entity_instance_id: 'host=worker-10', severity: 'major' });
     expect((await call('DELETE', '/v1/ihosts/worker-1')).status).toBe(204);
     expect((await call('GET', '/v1/ihosts/worker-1')).status).toBe(404);
-    const alarms = (await call('GET', '/v1/alarms')).body.ialarms.map((a: any) => a.entity_instance_id);
-    expect(alarms).toEqual(['host=worker-10']);
+    const alarms = (await call('GET', '/v1/alarms')).body.ialarms.map((a: any) => a.entity_instance_id) as string[];
+    expect(alarms).toContain('host=worker-10'); // a prefix of another host's name is not that host
+    expect(alarms.filter((e) => e === 'host=worker-1' || e.startsWith('host=worker-1.'))).toEqual([]);
   });
 });

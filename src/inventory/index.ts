@@ -1,7 +1,7 @@
 // Inventory and configuration management (sysinv): the system, and later hosts and their parts.
 export { InventoryService } from './service.ts';
 export { inventoryRoutes } from './routes.ts';
-export { HostService, type Registration } from './host-service.ts';
+export { HostService, type Registration, type MaintenancePort, type HeartbeatEndpoint } from './host-service.ts';
 export { hostRoutes } from './host-routes.ts';
 export * from './schemas.ts';
 import type { ServiceEntry } from '../api/catalog.ts';

@@ -72,7 +72,8 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
   const database = await freshDatabase();
   const dataDir = await tempDir();
   const config: ControllerConfig = {
-    ...loadControllerConfig({ dataDir, port: '0', agent: false }, {}),
+    // No BMC sensor audit: test hosts' BMC addresses are not meant to be reached.
+    ...loadControllerConfig({ dataDir, port: '0', agent: false }, { STARLING_SENSOR_PERIOD: '0' }),
     databaseUrl: database.url,
     adminPassword: ADMIN_PASSWORD,
     logLevel: 'silent',

@@ -20,7 +20,14 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--mgmt-interface <ifname>', 'interface whose MAC identifies this host (default: the default route’s)')
     .option('--mgmt-mac <mac>', 'the management MAC itself (when the interface is not visible under --root)')
     .option('--bootstrap-controller', 'register as the site’s first controller (controller-0) if there is none')
-    .action(async (o: { controller?: string; hostname?: string; root?: string; mgmtInterface?: string; mgmtMac?: string; bootstrapController?: boolean }) => {
+    .option(
+      '--network <name=address[:port]>',
+      'answer heartbeats on this network (mgmt, cluster-host, oam), repeatable; default mgmt=0.0.0.0:2103',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--state-dir <dir>', 'the agent’s folder: rendered configuration (default /var/lib/starling/agent-HOSTNAME)')
+    .option('--pmon-dir <dir>', 'process monitor configuration folder (default /etc/pmon.d)')
+    .action(async (o: { controller?: string; hostname?: string; root?: string; mgmtInterface?: string; mgmtMac?: string; bootstrapController?: boolean; network?: string[]; stateDir?: string; pmonDir?: string }) => {
       const { runAgent } = await import('../../agent/run.ts');
       await runAgent(o);
     });

@@ -38,7 +38,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
   const launch = (): void => {
     const log = fs.openSync(logFile, 'a');
     const launchedAt = Date.now();
-    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, '--bootstrap-controller'], {
+    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, '--bootstrap-controller', '--network', 'mgmt=127.0.0.1:0', '--state-dir', path.join(path.dirname(logFile), 'agent')], {
       env: childEnv({ STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER }),
       stdio: ['ignore', log, log],
     });

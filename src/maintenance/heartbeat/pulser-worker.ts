@@ -1,0 +1,247 @@
+// The pulser's timing loop, run in a worker thread: it pulses every target each period, matches the
+// replies and posts one batch of observations per period to the controller's main thread.
+//
+// Why a worker made from source text: the controller's event loop (database, API) must not delay a
+// pulse or make a reply look late, so the loop runs on its own thread. The worker must start the
+// same under tsx/vitest (TypeScript source) and from the esbuild bundle (dist/starling.mjs, code
+// split into hashed chunks), where a worker file path exists in only one of the two. So the worker
+// is `new Worker(PULSER_WORKER_SOURCE, { eval: true })`, built from `.toString()` of two
+// self-contained functions, packetCodec (packet.ts: the same codec the agent uses) and pulserWorker
+// below, that use only their arguments (node:crypto, node:dgram, node:worker_threads) and globals.
+// Transformers leave a function's body self-contained except esbuild's keepNames (tsx turns it on),
+// which wraps nested functions in `__name(fn, 'name')`: the source defines that helper. (Two
+// things would still break it: keepNames together with minify, which renames the helper, and
+// istanbul coverage, which inserts counters; v8 coverage is fine.) worker.test.ts starts the
+// worker from the esbuild bundle (plain and minified) and under tsx.
+
+import type * as dgramT from 'node:dgram';
+import type * as workerThreadsT from 'node:worker_threads';
+import type { HbObservation } from '../domain/heartbeat.ts';
+import { packetCodec, type HbNetwork, type PacketCodec } from './packet.ts';
+
+export interface HbTarget {
+  hostId: string;
+  network: HbNetwork;
+  address: string;
+  port: number;
+  /** When set, a reply must carry this hostname (catches two hosts' addresses swapped). */
+  hostname?: string;
+}
+
+export interface PulserStats {
+  received: number;
+  answered: number;
+  forged: number;
+  replayed: number;
+  malformed: number;
+  sent: number;
+  sendErrors: number;
+}
+
+export interface PulserWorkerData {
+  siteKey: Uint8Array;
+  periodMs: number;
+  controller: string;
+  targets: HbTarget[];
+}
+
+export type ToWorker =
+  | { type: 'targets'; targets: HbTarget[] }
+  | { type: 'key'; siteKey: Uint8Array }
+  | { type: 'stats'; id: number }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready'; ports: { udp4: number | null; udp6: number | null } }
+  | { type: 'tick'; obs: HbObservation[] }
+  | { type: 'stats'; id: number; stats: PulserStats }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; data: Record<string, unknown> };
+
+export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeof workerThreadsT): void {
+  interface State {
+    target: HbTarget;
+    /** The seq of the pulse in flight, or null before the first. */
+    seq: bigint | null;
+    answered: boolean;
+    failing: boolean;
+  }
+  const parent = wt.parentPort!;
+  const data = wt.workerData as PulserWorkerData;
+  const post = (m: FromWorker) => parent.postMessage(m);
+  const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, d: Record<string, unknown> = {}) =>
+    post({ type: 'log', level, msg, data: d });
+  const NETWORKS: HbNetwork[] = ['mgmt', 'cluster-host', 'oam'];
+
+  let keys = new Map<HbNetwork, Buffer>();
+  const setKey = (k: Uint8Array) => {
+    const siteKey = Buffer.from(k.buffer, k.byteOffset, k.length);
+    keys = new Map(NETWORKS.map((n) => [n, codec.networkKey(siteKey, n)]));
+  };
+  setKey(data.siteKey);
+
+  const stats: PulserStats = {
+    received: 0,
+    answered: 0,
+    forged: 0,
+    replayed: 0,
+    malformed: 0,
+    sent: 0,
+    sendErrors: 0,
+  };
+  let targets = new Map<string, State>();
+  const outstanding = new Map<bigint, State>();
+  let lastSeq = 0n;
+
+  const setTargets = (list: HbTarget[]) => {
+    const next = new Map<string, State>();
+    for (const target of list) {
+      const key = `${target.hostId}\u0000${target.network}`;
+      const old = targets.get(key);
+      if (old) old.target = target;
+      next.set(key, old ?? { target, seq: null, answered: false, failing: false });
+    }
+    for (const [key, old] of targets) if (!next.has(key) && old.seq !== null) outstanding.delete(old.seq);
+    targets = next;
+  };
+
+  const onReply = (buf: Buffer) => {
+    stats.received++;
+    const network = codec.peekNetwork(buf);
+    const key = network && keys.get(network);
+    if (!key) {
+      stats.malformed++;
+      return;
+    }
+    const r = codec.decode(buf, key);
+    if (!r.ok) {
+      stats[r.reason]++;
+      return;
+    }
+    if (r.msg.kind !== 'reply') {
+      stats.malformed++;
+      return;
+    }
+    const s = outstanding.get(r.msg.seq);
+    if (!s) {
+      stats.replayed++;
+      return;
+    }
+    if (
+      s.target.network !== r.msg.network ||
+      (s.target.hostname !== undefined && s.target.hostname !== r.msg.hostname)
+    ) {
+      stats.malformed++;
+      return;
+    }
+    outstanding.delete(r.msg.seq);
+    s.answered = true;
+    stats.answered++;
+  };
+
+  const open = (type: 'udp4' | 'udp6') =>
+    new Promise<dgramT.Socket | null>((resolve) => {
+      const socket = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
+      socket.on('message', onReply);
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        // No IPv6 on this host (or no IPv4): targets of that family count send errors.
+        log('warn', `heartbeat pulser has no ${type} socket`, { code: err.code, message: err.message });
+        resolve(null);
+      });
+      socket.bind(0, type === 'udp6' ? '::' : '0.0.0.0', () => {
+        socket.removeAllListeners('error');
+        socket.on('error', (err: NodeJS.ErrnoException) =>
+          log('warn', 'heartbeat pulser socket error', { code: err.code, message: err.message }),
+        );
+        resolve(socket);
+      });
+    });
+
+  const sendFailed = (s: State, err: NodeJS.ErrnoException | string) => {
+    stats.sendErrors++;
+    if (!s.failing) {
+      s.failing = true;
+      const code = typeof err === 'string' ? err : (err.code ?? err.message);
+      log('warn', 'heartbeat pulse not sent: counted as missed', { ...s.target, code });
+    }
+  };
+
+  void Promise.all([open('udp4'), open('udp6')]).then(([udp4, udp6]) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const pulse = (s: State) => {
+      if (s.seq !== null) outstanding.delete(s.seq);
+      const seq = (lastSeq = codec.nextSeq(lastSeq));
+      s.seq = seq;
+      s.answered = false;
+      outstanding.set(seq, s);
+      const { network, address, port } = s.target;
+      const socket = address.includes(':') ? udp6 : udp4;
+      if (!socket) return sendFailed(s, 'ENOSOCKET');
+      const buf = codec.encode(
+        { kind: 'pulse', network, seq, controller: data.controller },
+        keys.get(network)!,
+      );
+      try {
+        socket.send(buf, port, address, (err) => {
+          if (err) return sendFailed(s, err);
+          stats.sent++;
+          if (s.failing) {
+            s.failing = false;
+            log('info', 'heartbeat pulses sent again', { ...s.target });
+          }
+        });
+      } catch (err) {
+        sendFailed(s, err as NodeJS.ErrnoException);
+      }
+    };
+
+    // Each period: report the previous pulse's fate (none before a target's first pulse), pulse again.
+    const tick = () => {
+      const obs: HbObservation[] = [];
+      for (const s of targets.values()) {
+        if (s.seq !== null)
+          obs.push({ hostId: s.target.hostId, network: s.target.network, answered: s.answered });
+        pulse(s);
+      }
+      if (obs.length > 0) post({ type: 'tick', obs });
+    };
+
+    // Drift-free: deadlines are start + k·period. After a stall (this thread starved of CPU), the
+    // missed deadlines are skipped rather than run back to back, so a late reply is not judged early.
+    const period = data.periodMs;
+    let deadline = performance.now();
+    const loop = () => {
+      tick();
+      const now = performance.now();
+      deadline += period;
+      if (deadline <= now) deadline += Math.ceil((now - deadline) / period) * period;
+      if (deadline <= now) deadline += period;
+      timer = setTimeout(loop, deadline - now);
+    };
+
+    parent.on('message', (m: ToWorker) => {
+      if (m.type === 'targets') setTargets(m.targets);
+      else if (m.type === 'key') setKey(m.siteKey);
+      else if (m.type === 'stats') post({ type: 'stats', id: m.id, stats: { ...stats } });
+      else if (m.type === 'close') {
+        clearTimeout(timer);
+        for (const socket of [udp4, udp6]) socket?.close();
+        parent.close();
+      }
+    });
+    setTargets(data.targets);
+    post({
+      type: 'ready',
+      ports: { udp4: udp4?.address().port ?? null, udp6: udp6?.address().port ?? null },
+    });
+    loop();
+  });
+}
+
+/** The worker's whole program (see the comment at the top). */
+export const PULSER_WORKER_SOURCE = [
+  "'use strict';",
+  'var __name = (fn) => fn;',
+  `const codec = (${packetCodec.toString()})(require('node:crypto'));`,
+  `(${pulserWorker.toString()})(codec, require('node:dgram'), require('node:worker_threads'));`,
+].join('\n');

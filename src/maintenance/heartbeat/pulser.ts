@@ -1,0 +1,164 @@
+// The controller's side of the heartbeat (StarlingX hbsAgent): a worker thread pulses every host on
+// each of its networks every period and hands the main thread one batch of observations per period.
+
+import { isIP } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { StarlingError } from '../../common/errors.ts';
+import type { Logger } from '../../common/log.ts';
+import type { HbObservation } from '../domain/heartbeat.ts';
+import { checkHbName, HB_NETWORKS } from './packet.ts';
+import {
+  PULSER_WORKER_SOURCE,
+  type FromWorker,
+  type HbTarget,
+  type PulserStats,
+  type PulserWorkerData,
+  type ToWorker,
+} from './pulser-worker.ts';
+import type { HbStats } from './responder.ts';
+
+export type { HbObservation, HbTarget };
+
+export interface Pulser {
+  /** The whole set of targets; a target kept from the previous set keeps its pulse in flight. */
+  setTargets(t: HbTarget[]): void;
+  /** Takes effect for the next pulses: replies to pulses already in flight count as forged. */
+  setSiteKey(k: Buffer): void;
+  /** Counters since the worker started (a worker restarted after a crash starts again at 0). */
+  stats(): Promise<HbStats & { sent: number; sendErrors: number }>;
+  close(): Promise<void>;
+}
+
+const RESTART_DELAY_MS = 1000;
+const CLOSE_GRACE_MS = 2000;
+
+export async function startPulser(opts: {
+  siteKey: Buffer;
+  periodMs: number;
+  controller: string;
+  log: Logger;
+  onTick: (obs: HbObservation[]) => void;
+}): Promise<Pulser> {
+  checkHbName(opts.controller, 'controller');
+  if (!Number.isInteger(opts.periodMs) || opts.periodMs < 10) {
+    throw new StarlingError('VALIDATION_FAILED', 'heartbeat period must be an integer of at least 10 ms', {
+      field: 'periodMs',
+    });
+  }
+  let targets: HbTarget[] = [];
+  let siteKey = opts.siteKey;
+  let worker: Worker | null = null;
+  let closing = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let lastStats: PulserStats = {
+    received: 0,
+    answered: 0,
+    forged: 0,
+    replayed: 0,
+    malformed: 0,
+    sent: 0,
+    sendErrors: 0,
+  };
+  let statsId = 0;
+  const pendingStats = new Map<number, (s: PulserStats) => void>();
+  const send = (m: ToWorker) => worker?.postMessage(m);
+
+  const spawn = () =>
+    new Promise<void>((resolve, reject) => {
+      const workerData: PulserWorkerData = {
+        siteKey: new Uint8Array(siteKey),
+        periodMs: opts.periodMs,
+        controller: opts.controller,
+        targets,
+      };
+      // execArgv []: the worker is plain JavaScript and needs none of the parent's loaders (tsx).
+      const w = new Worker(PULSER_WORKER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        workerData,
+        name: 'heartbeat-pulser',
+      });
+      worker = w;
+      let ready = false;
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          ready = true;
+          opts.log.info({ ports: m.ports, periodMs: opts.periodMs }, 'heartbeat pulser started');
+          resolve();
+        } else if (m.type === 'tick') {
+          try {
+            opts.onTick(m.obs);
+          } catch (err) {
+            opts.log.error({ err }, 'heartbeat observations handler failed');
+          }
+        } else if (m.type === 'stats') {
+          lastStats = m.stats;
+          pendingStats.get(m.id)?.(m.stats);
+          pendingStats.delete(m.id);
+        } else opts.log[m.level](m.data, m.msg);
+      });
+      w.on('error', (err) => {
+        opts.log.error({ err }, 'heartbeat pulser worker failed');
+        if (!ready)
+          reject(new StarlingError('INTERNAL', 'the heartbeat pulser did not start', { cause: err }));
+      });
+      w.on('exit', (code) => {
+        if (worker === w) worker = null;
+        for (const [id, done] of pendingStats) {
+          done(lastStats);
+          pendingStats.delete(id);
+        }
+        if (closing || !ready) return;
+        // A pulser that stopped would make every host look healthy forever: start it again.
+        opts.log.error({ code }, 'heartbeat pulser stopped: restarting it');
+        restartTimer = setTimeout(() => {
+          spawn().catch((err: unknown) => opts.log.error({ err }, 'heartbeat pulser restart failed'));
+        }, RESTART_DELAY_MS);
+      });
+    });
+
+  await spawn();
+
+  return {
+    setTargets(t) {
+      t.forEach(checkTarget);
+      targets = t.map((x) => ({ ...x }));
+      send({ type: 'targets', targets });
+    },
+    setSiteKey(k) {
+      siteKey = k;
+      send({ type: 'key', siteKey: new Uint8Array(k) });
+    },
+    stats() {
+      if (!worker) return Promise.resolve({ ...lastStats });
+      const id = ++statsId;
+      return new Promise((resolve) => {
+        pendingStats.set(id, resolve);
+        send({ type: 'stats', id });
+      });
+    },
+    async close() {
+      closing = true;
+      clearTimeout(restartTimer);
+      const w = worker;
+      if (!w) return;
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      w.postMessage({ type: 'close' } satisfies ToWorker);
+      const grace = setTimeout(() => void w.terminate(), CLOSE_GRACE_MS);
+      await exited;
+      clearTimeout(grace);
+    },
+  };
+}
+
+function checkTarget(t: HbTarget, i: number): void {
+  const bad = (field: string, what: string) =>
+    new StarlingError('VALIDATION_FAILED', `heartbeat target ${t.hostId}/${t.network}: ${what}`, {
+      field: `targets[${i}].${field}`,
+    });
+  if (!HB_NETWORKS.includes(t.network)) throw bad('network', `unknown network`);
+  if (isIP(t.address) === 0) throw bad('address', `${t.address} is not an IP address`);
+  if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
+    throw bad('port', `port ${t.port} is out of range`);
+  if (t.hostname !== undefined) checkHbName(t.hostname, `targets[${i}].hostname`);
+}

@@ -1,0 +1,246 @@
+// Maintenance with a real agent on this machine's loopback (the lab's namespaces are in the system
+// tests): heartbeat over UDP on two networks, unlock → available, lock, a host whose agent dies
+// fails and, without a BMC, waits for its agent to come back; forged heartbeat replies are
+// dropped and counted.
+
+import dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/log.ts';
+import { loadAgentConfig, type AgentConfig } from '../common/config.ts';
+import { authBody, startSite, type TestSite } from '../../test/support/site.ts';
+import { decodePacket, encodePacket, networkKey, nextSeq } from './heartbeat/packet.ts';
+import { siteHeartbeatKey } from './index.ts';
+import { startAgent, type Agent } from '../agent/agent.ts';
+
+const MAC = '02:aa:00:00:00:01';
+
+describe('maintenance of a worker with a real agent', () => {
+  let site: TestSite;
+  let token: string;
+  let scratch: string;
+  let agent: Agent | undefined;
+  let agentConfig: AgentConfig;
+  const call = (method: string, p: string, body?: unknown) =>
+    site.call(method, p, { token, ...(body === undefined ? {} : { body }) });
+  const host = async () => (await call('GET', '/v1/ihosts/worker-0')).body as Record<string, any>;
+  const state = async () => {
+    const h = await host();
+    return `${h.administrative}-${h.operational}-${h.availability}${h.task ? ` (${h.task})` : ''}`;
+  };
+  const alarms = async () =>
+    ((await call('GET', '/v1/alarms?include_suppress=true')).body.ialarms as any[]).map(
+      (a) => `${a.alarm_id} ${a.entity_instance_id}`,
+    );
+  async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+    const end = Date.now() + ms;
+    let v = await f();
+    while (!ok(v)) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 50));
+      v = await f();
+    }
+    return v;
+  }
+
+  beforeAll(async () => {
+    site = await startSite({ config: {} });
+    token = await site.token();
+    const sys = (await call('GET', '/v1/isystems')).body.isystems[0];
+    await call('PATCH', `/v1/isystems/${sys.uuid}`, [
+      { op: 'replace', path: '/system_mode', value: 'duplex' },
+    ]);
+    expect(
+      (await call('POST', '/v1/ihosts', { hostname: 'worker-0', personality: 'worker', mgmt_mac: MAC }))
+        .status,
+    ).toBe(201);
+    scratch = mkdtempSync(path.join(tmpdir(), 'starling-mtce-'));
+    agentConfig = loadAgentConfig(
+      {
+        controller: site.url,
+        hostname: 'worker-0',
+        mgmtMac: MAC,
+        network: ['mgmt=127.0.0.1:0', 'cluster-host=127.0.0.2:0'],
+        stateDir: path.join(scratch, 'state'),
+        pmonDir: path.join(scratch, 'pmon.d'),
+      },
+      { STARLING_AGENT_PASSWORD: site.controller.agentPassword, STARLING_AGENT_BOOT_MS: '300' },
+    );
+    agent = startAgent(agentConfig, silentLogger);
+    await until('the agent to register', state, (s) => s === 'locked-disabled-online', 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await site?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('the controller heartbeats the host on both of its networks', async () => {
+    const hb = await until(
+      'heartbeat replies',
+      async () => (await call('GET', '/v1/heartbeat')).body,
+      (b) => b.answered > 20 && b.hosts['worker-0'] !== undefined,
+    );
+    expect(Object.keys(hb.hosts['worker-0'].networks).sort()).toEqual(['cluster-host', 'mgmt']);
+    expect(hb.hosts['worker-0'].health).toBe('healthy');
+  });
+
+  it('unlock: the agent renders the configuration, reboots, passes its tests → unlocked-enabled-available', async () => {
+    const r = await call('PATCH', '/v1/ihosts/worker-0', [
+      { op: 'replace', path: '/action', value: 'unlock' },
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.body.task).toBe('Unlocking');
+    const seen = new Set<string>();
+    await until(
+      'available',
+      async () => {
+        const s = await state();
+        seen.add(s);
+        return s;
+      },
+      (s) => s === 'unlocked-enabled-available',
+    );
+    expect(
+      [...seen].some((s) => s.includes('Rebooting') || s.includes('Booting') || s.includes('Testing')),
+    ).toBe(true);
+    expect(readFileSync(path.join(scratch, 'state/dry-run/hostname'), 'utf8')).toBe('worker-0\n');
+  });
+
+  it('lock: locked-disabled-online with 200.001; unlock clears it', async () => {
+    expect(
+      (await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'lock' }]))
+        .status,
+    ).toBe(200);
+    await until('locked', state, (s) => s === 'locked-disabled-online');
+    expect(await alarms()).toContain('200.001 host=worker-0');
+    await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'unlock' }]);
+    await until('available', state, (s) => s === 'unlocked-enabled-available');
+    await until('200.001 cleared', alarms, (a) => !a.includes('200.001 host=worker-0'));
+  });
+
+  it('forged and replayed heartbeat packets are dropped and counted, on both ends', async () => {
+    const key = siteHeartbeatKey(
+      JSON.parse(readFileSync(path.join(site.dataDir, 'secrets.json'), 'utf8')).secrets_key,
+    );
+    const mgmtKey = networkKey(key, 'mgmt');
+    const stats = async () => (await call('GET', '/v1/heartbeat')).body;
+    // The test registers a second host whose mgmt heartbeat endpoint is its own socket: it gets
+    // the controller's real pulses and answers them honestly, forged, or replayed.
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const agentLogin = await site.call('POST', '/v3/auth/tokens', {
+      body: await authBody('starling-agent', site.controller.agentPassword, 'services'),
+    });
+    const agentToken = agentLogin.headers.get('x-subject-token')!;
+    await site.call('POST', '/v1/ihosts', {
+      token,
+      body: { hostname: 'worker-1', personality: 'worker', mgmt_mac: '02:aa:00:00:00:02' },
+    });
+    const reg = await site.call('POST', '/v1/agents/register', {
+      token: agentToken,
+      body: {
+        mgmt_mac: '02:aa:00:00:00:02',
+        heartbeat: [
+          { network: 'mgmt', address: '127.0.0.1', port: (sock.address() as { port: number }).port },
+        ],
+        inventory: {},
+      },
+    });
+    expect(reg.status).toBe(200);
+    let mode: 'honest' | 'forged' | 'replay' | 'silent' = 'honest';
+    let lastReply: Buffer | undefined;
+    sock.on('message', (buf, from) => {
+      const d = decodePacket(buf, mgmtKey);
+      if (!d.ok || d.msg.kind !== 'pulse') return;
+      const reply = encodePacket(
+        { kind: 'reply', network: 'mgmt', seq: d.msg.seq, hostname: 'worker-1', flags: 3 },
+        mode === 'forged' ? randomBytes(64) : mgmtKey,
+      );
+      if (mode === 'silent') return;
+      if (mode === 'replay' && lastReply) sock.send(lastReply, from.port, from.address);
+      else sock.send(reply, from.port, from.address);
+      if (mode === 'honest') lastReply = reply;
+    });
+    await until(
+      'worker-1 answered',
+      stats,
+      (b) => b.hosts['worker-1']?.health === 'healthy' && b.hosts['worker-1'].networks.mgmt === 0,
+    );
+    const s0 = await stats();
+    mode = 'forged';
+    const s1 = await until('forged replies counted', stats, (b) => b.forged >= s0.forged + 10);
+    expect(s1.hosts['worker-1'].networks.mgmt).toBeGreaterThan(0); // a forged reply is a miss
+    mode = 'replay';
+    await until('replayed replies counted', stats, (b) => b.replayed >= s1.replayed + 10);
+    mode = 'silent';
+    await until(
+      'worker-1 offline',
+      async () => (await call('GET', '/v1/ihosts/worker-1')).body.availability,
+      (a) => a === 'offline',
+    );
+
+    // The agent's end: a valid pulse is answered once; the same pulse again, or a forged one, never.
+    const worker0 = (await stats()).hosts['worker-0'].endpoints.find(
+      (e: { network: string }) => e.network === 'mgmt',
+    );
+    const replies: Buffer[] = [];
+    const probe = dgram.createSocket('udp4');
+    probe.on('message', (b) => replies.push(b));
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+    const pulse = encodePacket(
+      {
+        kind: 'pulse',
+        network: 'mgmt',
+        seq: nextSeq(BigInt(Date.now()) * 1000n + 10_000_000n),
+        controller: 'rogue',
+      },
+      mgmtKey,
+    );
+    const send = (b: Buffer) => probe.send(b, worker0.port, worker0.address);
+    send(pulse);
+    await until(
+      'the agent’s reply',
+      async () => replies.length,
+      (n) => n === 1,
+    );
+    expect(decodePacket(replies[0]!, mgmtKey)).toMatchObject({
+      ok: true,
+      msg: { kind: 'reply', hostname: 'worker-0' },
+    });
+    send(pulse); // replay
+    send(
+      encodePacket(
+        {
+          kind: 'pulse',
+          network: 'mgmt',
+          seq: nextSeq(BigInt(Date.now()) * 1000n + 20_000_000n),
+          controller: 'rogue',
+        },
+        randomBytes(64),
+      ),
+    ); // forged
+    await new Promise((r) => setTimeout(r, 500));
+    expect(replies).toHaveLength(1);
+    probe.close();
+    sock.close();
+    await call('DELETE', '/v1/ihosts/worker-1');
+  });
+
+  it('the agent dies: failed within ~1.5 s with 200.004; without a BMC it waits; its return recovers it', async () => {
+    await agent!.stop();
+    agent = undefined;
+    const t0 = Date.now();
+    await until('failed', state, (s) => s.startsWith('unlocked-disabled-failed'), 10_000);
+    const detected = Date.now() - t0;
+    expect(detected).toBeLessThan(5_000); // the precise figure is the benchmark's; this one only guards
+    expect(await alarms()).toContain('200.004 host=worker-0');
+    agent = startAgent(agentConfig, silentLogger);
+    await until('recovered', state, (s) => s === 'unlocked-enabled-available', 30_000);
+    await until('200.004 cleared', alarms, (a) => !a.includes('200.004 host=worker-0'));
+  });
+});

@@ -1,0 +1,168 @@
+// Maintenance's tables: heartbeat endpoints per host and network, and the workflow in progress
+// per host (one at most: an operator's action or an automatic recovery).
+
+import type { Queryable } from '../db/index.ts';
+import type { Workflow, WorkflowKind } from './domain/workflow.ts';
+import type { HbNetwork } from './domain/heartbeat.ts';
+
+export interface HbEndpointRow {
+  host_uuid: string;
+  network: HbNetwork;
+  address: string;
+  port: number;
+}
+
+export async function replaceHbEndpoints(
+  q: Queryable,
+  hostUuid: string,
+  endpoints: Omit<HbEndpointRow, 'host_uuid'>[],
+): Promise<void> {
+  await q.query('DELETE FROM host_hb_endpoints WHERE host_uuid = $1', [hostUuid]);
+  if (endpoints.length === 0) return;
+  await q.query(
+    `INSERT INTO host_hb_endpoints (host_uuid, network, address, port)
+     SELECT $1, n, a::inet, p FROM unnest($2::text[], $3::text[], $4::int[]) AS v(n, a, p)`,
+    [
+      hostUuid,
+      endpoints.map((e) => e.network),
+      endpoints.map((e) => e.address),
+      endpoints.map((e) => e.port),
+    ],
+  );
+}
+
+export async function listHbEndpoints(q: Queryable, hostUuid?: string): Promise<HbEndpointRow[]> {
+  const r = await q.query<HbEndpointRow>(
+    `SELECT host_uuid, network, host(address) AS address, port FROM host_hb_endpoints ${hostUuid === undefined ? '' : 'WHERE host_uuid = $1'} ORDER BY host_uuid, network`,
+    hostUuid === undefined ? [] : [hostUuid],
+  );
+  return r.rows;
+}
+
+interface WorkflowRow {
+  host_uuid: string;
+  kind: WorkflowKind;
+  step: string;
+  attempt: number;
+  started_at: Date;
+  step_started_at: Date;
+  pending: string | null;
+  reason: string | null;
+}
+
+const toWorkflow = (r: WorkflowRow): Workflow => ({
+  kind: r.kind,
+  step: r.step,
+  attempt: r.attempt,
+  startedAt: r.started_at.getTime(),
+  stepStartedAt: r.step_started_at.getTime(),
+  pending: r.pending,
+  reason: r.reason,
+});
+
+export async function listWorkflows(q: Queryable): Promise<Map<string, Workflow>> {
+  const r = await q.query<WorkflowRow>('SELECT * FROM host_workflows');
+  return new Map(r.rows.map((row) => [row.host_uuid, toWorkflow(row)]));
+}
+
+export async function findWorkflow(
+  q: Queryable,
+  hostUuid: string,
+  lock = false,
+): Promise<Workflow | undefined> {
+  const r = await q.query<WorkflowRow>(
+    `SELECT * FROM host_workflows WHERE host_uuid = $1${lock ? ' FOR UPDATE' : ''}`,
+    [hostUuid],
+  );
+  return r.rows[0] === undefined ? undefined : toWorkflow(r.rows[0]);
+}
+
+export async function saveWorkflow(q: Queryable, hostUuid: string, wf: Workflow): Promise<void> {
+  await q.query(
+    `INSERT INTO host_workflows (host_uuid, kind, step, attempt, started_at, step_started_at, pending, reason)
+     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8)
+     ON CONFLICT (host_uuid) DO UPDATE SET kind = EXCLUDED.kind, step = EXCLUDED.step, attempt = EXCLUDED.attempt,
+       started_at = EXCLUDED.started_at, step_started_at = EXCLUDED.step_started_at, pending = EXCLUDED.pending, reason = EXCLUDED.reason`,
+    [hostUuid, wf.kind, wf.step, wf.attempt, wf.startedAt, wf.stepStartedAt, wf.pending, wf.reason],
+  );
+}
+
+export async function deleteWorkflow(q: Queryable, hostUuid: string): Promise<void> {
+  await q.query('DELETE FROM host_workflows WHERE host_uuid = $1', [hostUuid]);
+}
+
+/** The few host columns maintenance decides on, for every host (a cache refreshed each second). */
+export interface MtceHostRow {
+  uuid: string;
+  hostname: string | null;
+  personality: string | null;
+  administrative: 'locked' | 'unlocked';
+  operational: 'enabled' | 'disabled';
+  availability: string;
+  task: string | null;
+  bm_type: 'none' | 'ipmi' | 'redfish' | 'dynamic';
+}
+
+export async function listMtceHosts(q: Queryable): Promise<MtceHostRow[]> {
+  const r = await q.query<MtceHostRow>(
+    'SELECT uuid, hostname, personality, administrative, operational, availability, task, bm_type FROM ihosts',
+  );
+  return r.rows;
+}
+
+export interface BmcRow {
+  bm_type: 'none' | 'ipmi' | 'redfish' | 'dynamic';
+  bm_ip: string | null;
+  bm_username: string | null;
+  bm_password_enc: string | null;
+}
+
+export async function findBmc(q: Queryable, hostUuid: string): Promise<BmcRow | undefined> {
+  const r = await q.query<BmcRow>(
+    'SELECT bm_type, bm_ip, bm_username, bm_password_enc FROM ihosts WHERE uuid = $1',
+    [hostUuid],
+  );
+  return r.rows[0];
+}
+
+/** Host state written by maintenance; `updated_at` moves with it. */
+export async function patchHostState(q: Queryable, hostUuid: string, patch: object): Promise<void> {
+  const p = patch as Record<string, unknown>;
+  const keys = Object.keys(p).filter((k) =>
+    ['administrative', 'operational', 'availability', 'task'].includes(k),
+  );
+  if (keys.length === 0) return;
+  await q.query(
+    `UPDATE ihosts SET ${keys.map((k, i) => `${k} = $${i + 2}`).join(', ')}, updated_at = now() WHERE uuid = $1`,
+    [hostUuid, ...keys.map((k) => p[k])],
+  );
+}
+
+/** What the agent renders at unlock: the host's CPU functions and huge pages. */
+export async function hostConfigRows(
+  q: Queryable,
+  hostUuid: string,
+): Promise<{
+  cpus: { cpu: number; allocated_function: string }[];
+  memory: { numa_node: number; vm_hugepages_nr_2M: number; vm_hugepages_nr_1G: number }[];
+}> {
+  const cpus = await q.query<{ cpu: number; allocated_function: string }>(
+    'SELECT cpu, allocated_function FROM icpus WHERE host_uuid = $1 ORDER BY cpu',
+    [hostUuid],
+  );
+  const memory = await q.query<{ numa_node: number; vm_hugepages_nr_2M: number; vm_hugepages_nr_1G: number }>(
+    'SELECT numa_node, "vm_hugepages_nr_2M", "vm_hugepages_nr_1G" FROM imemorys WHERE host_uuid = $1 ORDER BY numa_node',
+    [hostUuid],
+  );
+  return { cpus: cpus.rows, memory: memory.rows };
+}
+
+/** Heartbeat-loss and sensor alarms set before this controller started (so they can clear). */
+export async function activeMaintenanceAlarms(
+  q: Queryable,
+): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
+  const r = await q.query<{ alarm_id: string; entity_instance_id: string }>(
+    `SELECT alarm_id, entity_instance_id FROM alarms WHERE alarm_id IN ('200.005', '200.009', '200.007', '200.010')`,
+  );
+  return r.rows;
+}
