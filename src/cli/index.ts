@@ -10,6 +10,7 @@ import { registerAgent } from './commands/agent.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerFm } from './commands/fm.ts';
 import { registerIdentity } from './commands/identity.ts';
+import { registerLab } from './commands/lab.ts';
 import { registerServers } from './commands/server.ts';
 import { registerSystem } from './commands/system.ts';
 
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
   registerIdentity(program, ctx);
   registerFm(program, ctx);
   registerAudit(program, ctx);
+  registerLab(program, ctx);
   // Every subcommand reports usage errors the same way and accepts the global options after it.
   const walk = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

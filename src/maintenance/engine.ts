@@ -202,7 +202,9 @@ export class MaintenanceEngine {
       );
     }
     await saveWorkflow(q, hostUuid, newWorkflow(action, this.deps.clock.now().getTime()));
-    await patchHostState(q, hostUuid, { task });
+    // StarlingX shows an unlocking host as unlocked-disabled at once (it then reboots into service);
+    // a lock stays unlocked until it is done.
+    await patchHostState(q, hostUuid, action === 'unlock' || action === 'force-unlock' ? { task, administrative: 'unlocked', operational: 'disabled' } : { task });
     setImmediate(() => this.guard('workflows', () => this.runWorkflows()));
   }
 
@@ -399,7 +401,12 @@ export class MaintenanceEngine {
       await patchHostState(q, h.uuid, step.host);
     });
     Object.assign(h, step.host);
-    if (step.workflow === null) this.workflows.delete(h.uuid);
+    if (step.workflow === null) {
+      this.workflows.delete(h.uuid);
+      // A failure the agent reported while the workflow ran is settled by it (the go-enabled test
+      // checks the host's processes again).
+      this.reportedFailures.delete(hostname);
+    }
     else this.workflows.set(h.uuid, step.workflow);
     if (step.note !== undefined) {
       this.deps.log.info(

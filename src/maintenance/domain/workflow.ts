@@ -217,7 +217,7 @@ const unlockStart: Handler = (c) => {
   if (!c.obs.agentConnected) {
     return c.wf.kind === 'force-unlock'
       ? go(c, 'booting', { host: { task: 'Booting' } })
-      : done(c, {}, [], `unlock of ${c.h.hostname} failed: its agent is not connected`);
+      : failUnlock(c, 'its agent is not connected');
   }
   return sendAgent(c, 'await-config', 'apply-config', 'Unlocking');
 };
