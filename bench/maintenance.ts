@@ -66,7 +66,10 @@ async function heartbeatCost(): Promise<void> {
     controller: 'bench',
     log: silentLogger,
     onTick: (obs) => {
-      for (const o of obs) o.answered ? answered++ : misses++;
+      for (const o of obs) {
+        if (o.answered) answered++;
+        else misses++;
+      }
     },
   });
   const measure = async (ms: number): Promise<{ self: number; child: number }> => {
