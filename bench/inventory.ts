@@ -50,12 +50,15 @@ export async function run(): Promise<void> {
   await fs.chmod(dir, 0o755);
   let controller: Controller | undefined;
   try {
-    controller = await startController({ ...loadControllerConfig({ dataDir: dir, port: '0', agent: false }, {}), adminPassword: ADMIN_PASSWORD, logLevel: 'silent' }, { log: silentLogger });
+    controller = await startController({ ...loadControllerConfig({ dataDir: dir, port: '0', agent: false }, { STARLING_SENSOR_PERIOD: '0' }), adminPassword: ADMIN_PASSWORD, logLevel: 'silent' }, { log: silentLogger });
     const url = controller.url;
     const login = await request(`${url}/v3/auth/tokens`, 'POST', undefined, JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }));
     const token = String(login.headers['x-subject-token']);
     const sys = JSON.parse((await request(`${url}/v1/isystems`, 'GET', token)).text) as { isystems: { uuid: string }[] };
     await request(`${url}/v1/isystems/${sys.isystems[0]!.uuid}`, 'PATCH', token, JSON.stringify([{ op: 'replace', path: '/system_mode', value: 'duplex' }]));
+
+    // StarlingX adds a bulk file's hosts from an unlocked-enabled controller: controller-0 first.
+    await request(`${url}/v1/agents/register`, 'POST', token, JSON.stringify({ mgmt_mac: '02:00:00:ff:ff:ff', bootstrap_controller: true, inventory: {} }));
 
     // 1. bulk-add of 5,000 hosts in one file, one transaction
     const xml = `<?xml version="1.0" encoding="UTF-8" ?>\n<hosts>\n${Array.from({ length: HOSTS }, (_, i) => `  <host><hostname>worker-${i}</hostname><personality>worker</personality><mgmt_mac>${mac(i)}</mgmt_mac><bm_type>ipmi</bm_type><bm_ip>10.20.${i >> 8}.${i & 255}</bm_ip><bm_username>root</bm_username><bm_password>secret-${i}</bm_password><location>rack ${i >> 5}</location></host>`).join('\n')}\n</hosts>\n`;

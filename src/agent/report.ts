@@ -57,6 +57,8 @@ export function registrationBody(inv: Inventory, mac: string, opts: { hostname?:
         vm_hugepages_avail_2M: n(m.vm_hugepages_avail_2M),
         vm_hugepages_nr_1G: n(m.vm_hugepages_nr_1G),
         vm_hugepages_avail_1G: n(m.vm_hugepages_avail_1G),
+        // The node offers 1G pages only if the kernel lists that size for it.
+        vm_hugepages_use_1G: m.hugepages.some((h) => h.size_kib === 1_048_576),
       })),
       // A port's MAC is the 6-byte Ethernet one; an InfiniBand port's 20-byte address is not kept.
       ethernet_ports: inv.ports.map((p) => ({

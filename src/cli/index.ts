@@ -56,12 +56,18 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
 /**
  * StarlingX's host-cpu-modify spells its options `-f FUNCTION -p0 N`: `-p0` is no single-letter
  * flag and `-f` is everyone else's --format, so after that command they are read as --function
- * and --p0 … --p3.
+ * and --p0 … --p3. host-memory-modify's `-2M N -1G N -f vm` likewise become
+ * --hugepages_nr_2M_pending, --hugepages_nr_1G_pending and --function.
  */
 export function withStarlingxAliases(argv: string[]): string[] {
-  const at = argv.indexOf('host-cpu-modify');
+  const aliases: Record<string, (a: string) => string> = {
+    'host-cpu-modify': (a) => (a === '-f' ? '--function' : /^-p[0-3]$/.test(a) ? `-${a}` : a),
+    'host-memory-modify': (a) => (a === '-f' ? '--function' : a === '-2M' ? '--hugepages_nr_2M_pending' : a === '-1G' ? '--hugepages_nr_1G_pending' : a),
+  };
+  const at = argv.findIndex((a) => Object.hasOwn(aliases, a));
   if (at < 0) return argv;
-  return argv.map((a, i) => (i <= at ? a : a === '-f' ? '--function' : /^-p[0-3]$/.test(a) ? `-${a}` : a));
+  const alias = aliases[argv[at]!]!;
+  return argv.map((a, i) => (i <= at ? a : alias(a)));
 }
 
 /** Runs one command line (without `node starling`); resolves to the exit code. */

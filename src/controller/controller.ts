@@ -11,7 +11,7 @@ import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
-import { HostService, InventoryService, PLATFORM_SERVICE, hostRoutes, inventoryRoutes } from '../inventory/index.ts';
+import { HostService, InterfaceService, InventoryService, PLATFORM_SERVICE, hostRoutes, interfaceRoutes, inventoryRoutes } from '../inventory/index.ts';
 import { sealer } from '../common/sealed.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
 import { FAULT_SERVICE, FaultNotifier, FaultService, SnmpTrapSender, faultRoutes, loadCatalog, trapDestRoutes } from '../fault/index.ts';
@@ -139,6 +139,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     auditRoutes(app, audit);
     inventoryRoutes(app, inventory);
     hostRoutes(app, hosts);
+    interfaceRoutes(app, new InterfaceService(db, clock));
     agentLinkRoutes(app, agents);
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);

@@ -177,13 +177,13 @@ export const INVENTORY_TABLES = {
   icpus: { key: ['cpu'], cols: ['cpu', 'core', 'thread', 'numa_node', 'socket', 'cpu_family', 'cpu_model'], keep: ['allocated_function'] },
   imemorys: {
     key: ['numa_node'],
-    cols: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G'],
+    cols: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G', 'vm_hugepages_use_1G'],
     keep: ['platform_reserved_mib', 'hugepages_configured', 'vm_hugepages_nr_2M_pending', 'vm_hugepages_nr_1G_pending'],
   },
   ethernet_ports: {
     key: ['name'],
     cols: ['name', 'mac', 'mtu', 'speed', 'link_mode', 'pciaddr', 'driver', 'numa_node', 'pvendor', 'pdevice', 'sriov_totalvfs', 'sriov_numvfs'],
-    keep: [],
+    keep: ['interface_uuid'],
   },
   idisks: { key: ['device_node'], cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model'], keep: [] },
   pci_devices: {
@@ -234,6 +234,22 @@ export async function listInventory(q: Queryable, hostUuid: string, table: Inven
   const order = table === 'icpus' ? 'cpu' : table === 'imemorys' ? 'numa_node' : spec.key[0];
   const r = await q.query(`SELECT ${cols.join(', ')} FROM ${table} WHERE host_uuid = $1 ORDER BY ${order}`, [hostUuid]);
   return r.rows.map((row) => ({ ...row, host_uuid: hostUuid }));
+}
+
+/** One NUMA node's memory row (imemorys) by uuid, with its host; `lock` holds the row. */
+export async function findMemory(q: Queryable, uuid: string, lock = false): Promise<(Record<string, unknown> & { uuid: string; host_uuid: string }) | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) return undefined;
+  const spec = INVENTORY_TABLES.imemorys;
+  const cols = ['uuid', 'host_uuid', ...spec.cols, ...spec.keep].map(quote);
+  const r = await q.query<Record<string, unknown> & { uuid: string; host_uuid: string }>(`SELECT ${cols.join(', ')} FROM imemorys WHERE uuid = $1${lock ? ' FOR UPDATE' : ''}`, [uuid]);
+  return r.rows[0];
+}
+
+/** Stores host-memory-modify's values (pending huge pages, platform reserved memory). */
+export async function updateMemory(q: Queryable, uuid: string, change: Partial<Record<'vm_hugepages_nr_2M_pending' | 'vm_hugepages_nr_1G_pending' | 'platform_reserved_mib', number>>): Promise<void> {
+  const keys = Object.keys(change) as (keyof typeof change)[];
+  if (keys.length === 0) return;
+  await q.query(`UPDATE imemorys SET ${keys.map((k, i) => `${quote(k)} = $${i + 2}`).join(', ')} WHERE uuid = $1`, [uuid, ...keys.map((k) => change[k])]);
 }
 
 // --- labels -------------------------------------------------------------------------------------------

@@ -152,6 +152,11 @@ export function hostRoutes(app: App, hosts: HostService): void {
     async (req) => ({ icpus: await hosts.modifyCpus(req.params.host_id, req.body) }),
   );
 
+  // sysinv's host-memory-modify: a JSON-patch of vm_hugepages_nr_2M_pending, vm_hugepages_nr_1G_pending, platform_reserved_mib.
+  const MemoryParams = Type.Object({ memory_uuid: Type.String({ minLength: 1, maxLength: 64 }) });
+  app.get('/v1/imemorys/:memory_uuid', { schema: { params: MemoryParams } }, async (req) => hosts.memory(req.params.memory_uuid));
+  app.patch('/v1/imemorys/:memory_uuid', { schema: { params: MemoryParams, body: JsonPatch } }, async (req) => hosts.modifyMemory(req.params.memory_uuid, req.body));
+
   app.get('/v1/ihosts/:host_id/labels', { schema: { params: HostParams } }, async (req) => ({ labels: await hosts.labels(req.params.host_id) }));
   app.post(
     '/v1/labels/:host_id',

@@ -36,6 +36,9 @@ import {
   type NewHostRow,
 } from './host-repo.ts';
 import { getSystem } from './repo.ts';
+import { findMemory, updateMemory } from './host-repo.ts';
+import { ensurePortInterfaces } from './interface-repo.ts';
+import { MEMORY_FIELDS, memoryView, planMemoryChange, type MemoryField, type MemoryNode } from './domain/memory.ts';
 
 export interface Registration {
   mgmt_mac: string;
@@ -82,6 +85,7 @@ function checkInventory(inv: Partial<InventoryRows>): void {
       if (seen.has(row[key])) bad(`${at}/${key}`, `repeats ${String(row[key])}`);
       seen.add(row[key]);
       for (const f of ints[table] ?? []) if (!Number.isInteger(row[f])) bad(`${at}/${f}`, 'must be an integer');
+      if (table === 'imemorys' && row.vm_hugepages_use_1G !== undefined && typeof row.vm_hugepages_use_1G !== 'boolean') bad(`${at}/vm_hugepages_use_1G`, 'must be true or false');
       if (table === 'ethernet_ports' && row.mac !== null && row.mac !== undefined && !(typeof row.mac === 'string' && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(row.mac))) {
         bad(`${at}/mac`, 'must be an Ethernet MAC address or null');
       }
@@ -260,6 +264,10 @@ export class HostService {
     return this.db.tx(async (q) => {
       const { mode, allInOne } = await this.systemMode(q);
       this.refuseOnSimplex(mode, 'bulk-adding hosts');
+      // StarlingX: the hosts of a bulk file are installed from an active controller.
+      if ((await countUnlockedEnabledControllers(q)) === 0) {
+        throw new StarlingError('HOST_STATE_CONFLICT', 'bulk-adding hosts needs an unlocked-enabled controller: unlock controller-0 first');
+      }
       await this.refuseDuplicates(q, hosts, (i) => `host ${i + 1} (${hosts[i]?.hostname ?? '?'}): `);
       const rows = hosts.map(({ power_on: _p, ...v }) => this.toRow(v, allInOne));
       await insertHosts(q, rows);
@@ -323,6 +331,8 @@ export class HostService {
         const rows = r.inventory[table];
         if (rows !== undefined) await replaceInventory(q, h.uuid, table, rows, newUuid);
       }
+      // Each discovered port gets its Ethernet interface, as StarlingX's agent report does.
+      await ensurePortInterfaces(q, h.uuid);
       await updateHost(q, h.uuid, { inv_state: 'inventoried' }, this.clock.now());
       if (r.heartbeat !== undefined) await this.maintenance?.saveHeartbeatEndpoints(q, h.uuid, endpoints);
       return this.host(q, h.uuid);
@@ -331,7 +341,38 @@ export class HostService {
 
   async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
     const h = await this.host(this.db, ref);
-    return listInventory(this.db, h.uuid, table);
+    const rows = await listInventory(this.db, h.uuid, table);
+    return table === 'imemorys' ? rows.map((m) => memoryView(m as unknown as MemoryNode & Record<string, unknown>)) : rows;
+  }
+
+  async memory(uuid: string): Promise<Record<string, unknown>> {
+    const m = await findMemory(this.db, uuid);
+    if (!m) throw new StarlingError('NOT_FOUND', `no memory ${uuid}`, { field: 'memory_uuid' });
+    return memoryView(m as unknown as MemoryNode & Record<string, unknown>);
+  }
+
+  /** host-memory-modify: a JSON-patch of pending huge pages and platform memory, on a locked host. */
+  async modifyMemory(uuid: string, ops: JsonPatch): Promise<Record<string, unknown>> {
+    const requested: Partial<Record<MemoryField, unknown>> = {};
+    for (const op of ops) {
+      const field = op.path.slice(1);
+      if (!(MEMORY_FIELDS as readonly string[]).includes(field)) {
+        throw new StarlingError('VALIDATION_FAILED', `${op.path} cannot be changed (allowed: ${MEMORY_FIELDS.join(', ')})`, { field: op.path });
+      }
+      if (op.op !== 'replace') throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}; use replace`, { field: op.path });
+      requested[field as MemoryField] = op.value;
+    }
+    return this.db.tx(async (q) => {
+      const found = await findMemory(q, uuid);
+      if (!found) throw new StarlingError('NOT_FOUND', `no memory ${uuid}`, { field: 'memory_uuid' });
+      const h = await this.host(q, found.host_uuid, true);
+      if (h.administrative !== 'locked') {
+        throw new StarlingError('HOST_NOT_LOCKED', `${h.hostname ?? h.uuid} must be locked before its memory changes`, { field: 'host_id' });
+      }
+      const node = (await findMemory(q, uuid, true)) as unknown as MemoryNode;
+      await updateMemory(q, uuid, planMemoryChange(node, requested));
+      return memoryView((await findMemory(q, uuid)) as unknown as MemoryNode & Record<string, unknown>);
+    });
   }
 
   /** host-cpu-modify: StarlingX's rules, on a locked host; answers the host's CPUs. */

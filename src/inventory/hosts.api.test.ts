@@ -188,6 +188,16 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('bulk-add needs an unlocked-enabled controller (StarlingX installs the hosts from it)', async () => {
+    const r = await call('POST', '/v1/ihosts/bulk_add', bulkXml([{ hostname: 'early-1', mgmt_mac: mac(29_999) }]), { 'content-type': 'application/xml' });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toContain('unlocked-enabled controller');
+    expect((await hostList()).some((h) => h.hostname === 'early-1')).toBe(false);
+    // controller-0, as `starling up`'s agent registers it: unlocked, enabled, available.
+    const c0 = await call('POST', '/v1/agents/register', { mgmt_mac: '02:00:00:ff:ff:ff', bootstrap_controller: true, inventory: {} });
+    expect(c0.body).toMatchObject({ hostname: 'controller-0', administrative: 'unlocked', operational: 'enabled' });
+  });
+
   it('bulk-add: 1000 hosts in one transaction; export writes the same format back', async () => {
     const hosts = Array.from({ length: 1000 }, (_, i) => ({ hostname: `compute-${i}`, mgmt_mac: mac(10_000 + i), extra: i === 0 ? '    <bm_type>ipmi</bm_type>\n    <bm_ip>127.0.0.9</bm_ip>\n    <bm_username>admin</bm_username>\n    <bm_password>pw-0</bm_password>\n    <location>row A</location>\n    <power_on/>\n' : '' }));
     const r = await call('POST', '/v1/ihosts/bulk_add', bulkXml(hosts), { 'content-type': 'application/xml' });

@@ -3,6 +3,8 @@ export { InventoryService } from './service.ts';
 export { inventoryRoutes } from './routes.ts';
 export { HostService, type Registration, type MaintenancePort, type HeartbeatEndpoint } from './host-service.ts';
 export { hostRoutes } from './host-routes.ts';
+export { InterfaceService, type InterfaceRecord } from './interface-service.ts';
+export { interfaceRoutes } from './interface-routes.ts';
 export * from './schemas.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };

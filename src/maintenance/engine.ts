@@ -82,6 +82,7 @@ export interface MaintenanceDeps {
   controllerName: string;
 }
 
+const SENSOR_AUDIT_CONCURRENCY = 8;
 const clear200010 = (hostname: string): AlarmChange => ({
   op: 'clear',
   alarm_id: '200.010',
@@ -204,7 +205,13 @@ export class MaintenanceEngine {
     await saveWorkflow(q, hostUuid, newWorkflow(action, this.deps.clock.now().getTime()));
     // StarlingX shows an unlocking host as unlocked-disabled at once (it then reboots into service);
     // a lock stays unlocked until it is done.
-    await patchHostState(q, hostUuid, action === 'unlock' || action === 'force-unlock' ? { task, administrative: 'unlocked', operational: 'disabled' } : { task });
+    await patchHostState(
+      q,
+      hostUuid,
+      action === 'unlock' || action === 'force-unlock'
+        ? { task, administrative: 'unlocked', operational: 'disabled' }
+        : { task },
+    );
     setImmediate(() => this.guard('workflows', () => this.runWorkflows()));
   }
 
@@ -406,8 +413,7 @@ export class MaintenanceEngine {
       // A failure the agent reported while the workflow ran is settled by it (the go-enabled test
       // checks the host's processes again).
       this.reportedFailures.delete(hostname);
-    }
-    else this.workflows.set(h.uuid, step.workflow);
+    } else this.workflows.set(h.uuid, step.workflow);
     if (step.note !== undefined) {
       this.deps.log.info(
         { host: hostname, workflow: step.workflow?.kind, step: step.workflow?.step, note: step.note },
@@ -457,7 +463,10 @@ export class MaintenanceEngine {
   // Certificates: BMCs ship self-signed ones, and StarlingX's redfishtool calls do not verify
   // them either; the BMC password is the protection (and the BMC network should be private).
   private async bmc(h: MtceHostRow, op: 'reset' | 'cycle' | 'on' | 'off'): Promise<void> {
-    const driver = await connectBmc(await this.bmcTarget(h), { timeoutMs: this.config.bmcTimeoutMs, allowSelfSigned: true });
+    const driver = await connectBmc(await this.bmcTarget(h), {
+      timeoutMs: this.config.bmcTimeoutMs,
+      allowSelfSigned: true,
+    });
     this.deps.log.info({ host: h.hostname, bmc: driver.type, op }, 'BMC power action');
     await driver.power(op);
   }
@@ -494,43 +503,64 @@ export class MaintenanceEngine {
 
   /** hwmond: reads each powered host's BMC sensors; out-of-tolerance sensors raise 200.007, an
    *  unreachable BMC raises 200.010 (a warning: the host itself may be fine). */
+  private sensorsBusy = false;
+
   private async auditSensors(): Promise<void> {
-    for (const h of this.hosts.values()) {
-      if (h.hostname === null || h.bm_type === 'none' || h.availability === 'power-off') continue;
-      const bmcAlarm = `200.010|host=${h.hostname}`;
-      try {
-        const driver = await connectBmc(await this.bmcTarget(h), { timeoutMs: this.config.bmcTimeoutMs, allowSelfSigned: true });
-        const sensors = await driver.sensors();
-        if (this.active.has(bmcAlarm)) await this.alarm(clear200010(h.hostname));
-        const bad = new Map(
-          sensors
-            .filter((x) => x.status === 'minor' || x.status === 'major' || x.status === 'critical')
-            .map((x) => [`host=${h.hostname}.sensor=${x.name}`, x]),
-        );
-        for (const [entity, x] of bad) {
-          await this.alarm({
-            op: 'raise',
-            alarm_id: '200.007',
-            entity,
-            severity: x.status as 'minor' | 'major' | 'critical',
-            reason: `${h.hostname} sensor ${x.name} is out of tolerance: ${x.reading ?? '?'} ${x.units}`,
-          });
-        }
-        for (const key of [...this.active]) {
-          const [id, entity] = key.split('|') as [string, string];
-          if (id === '200.007' && entity.startsWith(`host=${h.hostname}.sensor=`) && !bad.has(entity))
-            await this.alarm({ op: 'clear', alarm_id: id, entity });
-        }
-      } catch (e) {
-        if (!this.active.has(bmcAlarm)) {
-          await this.alarm({
-            op: 'raise',
-            alarm_id: '200.010',
-            entity: `host=${h.hostname}`,
-            severity: 'warning',
-            reason: `Access to the BMC of ${h.hostname} failed: ${e instanceof Error ? e.message : String(e)}`,
-          });
-        }
+    // One audit at a time; within it, a few BMCs at once (an unreachable one costs its timeout).
+    if (this.sensorsBusy) return;
+    this.sensorsBusy = true;
+    try {
+      const hosts = [...this.hosts.values()].filter(
+        (h) => h.hostname !== null && h.bm_type !== 'none' && h.availability !== 'power-off',
+      );
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < hosts.length && !this.stopped) await this.auditHostSensors(hosts[next++]!);
+      };
+      await Promise.all(Array.from({ length: SENSOR_AUDIT_CONCURRENCY }, worker));
+    } finally {
+      this.sensorsBusy = false;
+    }
+  }
+
+  private async auditHostSensors(h: MtceHostRow): Promise<void> {
+    if (h.hostname === null) return;
+    const bmcAlarm = `200.010|host=${h.hostname}`;
+    try {
+      const driver = await connectBmc(await this.bmcTarget(h), {
+        timeoutMs: this.config.bmcTimeoutMs,
+        allowSelfSigned: true,
+      });
+      const sensors = await driver.sensors();
+      if (this.active.has(bmcAlarm)) await this.alarm(clear200010(h.hostname));
+      const bad = new Map(
+        sensors
+          .filter((x) => x.status === 'minor' || x.status === 'major' || x.status === 'critical')
+          .map((x) => [`host=${h.hostname}.sensor=${x.name}`, x]),
+      );
+      for (const [entity, x] of bad) {
+        await this.alarm({
+          op: 'raise',
+          alarm_id: '200.007',
+          entity,
+          severity: x.status as 'minor' | 'major' | 'critical',
+          reason: `${h.hostname} sensor ${x.name} is out of tolerance: ${x.reading ?? '?'} ${x.units}`,
+        });
+      }
+      for (const key of [...this.active]) {
+        const [id, entity] = key.split('|') as [string, string];
+        if (id === '200.007' && entity.startsWith(`host=${h.hostname}.sensor=`) && !bad.has(entity))
+          await this.alarm({ op: 'clear', alarm_id: id, entity });
+      }
+    } catch (e) {
+      if (!this.active.has(bmcAlarm)) {
+        await this.alarm({
+          op: 'raise',
+          alarm_id: '200.010',
+          entity: `host=${h.hostname}`,
+          severity: 'warning',
+          reason: `Access to the BMC of ${h.hostname} failed: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     }
   }

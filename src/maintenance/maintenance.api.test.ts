@@ -117,7 +117,7 @@ describe('maintenance of a worker with a real agent', () => {
         .status,
     ).toBe(200);
     await until('locked', state, (s) => s === 'locked-disabled-online');
-    expect(await alarms()).toContain('200.001 host=worker-0');
+    await until('200.001 raised', alarms, (a) => a.includes('200.001 host=worker-0'), 5_000);
     await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'unlock' }]);
     await until('available', state, (s) => s === 'unlocked-enabled-available');
     await until('200.001 cleared', alarms, (a) => !a.includes('200.001 host=worker-0'));
@@ -238,7 +238,7 @@ describe('maintenance of a worker with a real agent', () => {
     await until('failed', state, (s) => s.startsWith('unlocked-disabled-failed'), 10_000);
     const detected = Date.now() - t0;
     expect(detected).toBeLessThan(5_000); // the precise figure is the benchmark's; this one only guards
-    expect(await alarms()).toContain('200.004 host=worker-0');
+    await until('200.004 raised', alarms, (a) => a.includes('200.004 host=worker-0'), 5_000); // alarms follow the state's commit
     agent = startAgent(agentConfig, silentLogger);
     await until('recovered', state, (s) => s === 'unlocked-enabled-available', 30_000);
     await until('200.004 cleared', alarms, (a) => !a.includes('200.004 host=worker-0'));

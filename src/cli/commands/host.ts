@@ -198,6 +198,9 @@ export function registerHosts(system: Command, ctx: CliContext): void {
     ['vm_hugepages_avail_2M', 'vm_avail_2M'],
     ['vm_hugepages_nr_1G', 'vm_total_1G'],
     ['vm_hugepages_avail_1G', 'vm_avail_1G'],
+    ['vm_hugepages_nr_2M_pending', 'vm_hp_pending_2M'],
+    ['vm_hugepages_nr_1G_pending', 'vm_hp_pending_1G'],
+    ['vm_hugepages_use_1G', 'vm_hp_use_1G'],
   ]);
   inventoryList('host-port-list', 'ethernet_ports', 'ethernet_ports', 'list a host’s Ethernet ports', [
     ['uuid', 'uuid'],

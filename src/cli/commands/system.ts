@@ -6,6 +6,7 @@ import type { CliContext } from '../context.ts';
 import type { ISystem } from '../../inventory/schemas.ts';
 import { registerSnmp } from './snmp.ts';
 import { registerHosts } from './host.ts';
+import { registerHostInterfaces } from './host-if.ts';
 
 const SYSTEM_FIELDS = [
   'contact',
@@ -65,5 +66,6 @@ export function registerSystem(program: Command, ctx: CliContext): void {
     });
 
   registerHosts(system, ctx);
+  registerHostInterfaces(system, ctx);
   registerSnmp(system, ctx);
 }

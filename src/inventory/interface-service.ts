@@ -1,0 +1,258 @@
+// Node configuration use-cases (sysinv): address pools, networks, host interfaces. Each change is
+// one transaction; interface changes lock the host's row, so two operators' changes to one host's
+// interfaces are checked one after the other.
+
+import type { Clock } from '../common/clock.ts';
+import { StarlingError } from '../common/errors.ts';
+import { newUuid } from '../common/ids.ts';
+import type { Db, Queryable } from '../db/index.ts';
+import type { JsonPatch } from '../api/json-patch.ts';
+import { findHost, type HostRow } from './host-repo.ts';
+import { checkNewNetwork, checkNewPool } from './domain/networks.ts';
+import {
+  checkInterfaceDelete,
+  interfaceView,
+  planInterfaceChange,
+  planNewInterface,
+  type HostNetworking,
+} from './domain/interfaces.ts';
+import {
+  deleteInterface,
+  deleteNetwork,
+  deletePool,
+  findNetwork,
+  findPool,
+  insertNetwork,
+  insertPool,
+  interfaceHost,
+  interfacePorts,
+  listNetworks,
+  listPools,
+  loadHostNetworking,
+  networkAssignments,
+  saveInterface,
+  setInterfaceMtu,
+  type NetworkRow,
+  type PoolRow,
+} from './interface-repo.ts';
+
+export type InterfaceRecord = Record<string, unknown> & { uuid: string; ifname: string; ihost_uuid: string };
+
+export class InterfaceService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  // --- address pools --------------------------------------------------------------------------------
+
+  async listPools(): Promise<PoolRow[]> {
+    return listPools(this.db);
+  }
+
+  async getPool(ref: string, q: Queryable = this.db): Promise<PoolRow> {
+    const p = await findPool(q, ref);
+    if (!p) throw new StarlingError('NOT_FOUND', `no address pool ${ref}`, { field: 'address_pool_uuid' });
+    return p;
+  }
+
+  /** addrpool-add. Pools are checked against each other under one lock, so two overlapping pools
+   *  added at once cannot both pass. */
+  async addPool(input: Record<string, unknown>): Promise<PoolRow> {
+    return this.db.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.addrpools'))");
+      const pool = checkNewPool(input, await listPools(q));
+      const uuid = newUuid();
+      await insertPool(q, uuid, pool);
+      return this.getPool(uuid, q);
+    });
+  }
+
+  /** addrpool-delete: refused while a network uses the pool. */
+  async deletePool(ref: string): Promise<void> {
+    await this.db.tx(async (q) => {
+      const p = await this.getPool(ref, q);
+      const user = (await listNetworks(q)).find((n) => n.pool_uuid === p.uuid);
+      if (user)
+        throw new StarlingError(
+          'CONFLICT',
+          `address pool ${p.name} is used by network ${user.name}: delete the network first`,
+          { field: 'address_pool_uuid' },
+        );
+      await deletePool(q, p.uuid);
+    });
+  }
+
+  // --- networks -------------------------------------------------------------------------------------
+
+  async listNetworks(): Promise<NetworkRow[]> {
+    return listNetworks(this.db);
+  }
+
+  async getNetwork(ref: string, q: Queryable = this.db): Promise<NetworkRow> {
+    const n = await findNetwork(q, ref);
+    if (!n) throw new StarlingError('NOT_FOUND', `no network ${ref}`, { field: 'network_uuid' });
+    return n;
+  }
+
+  /** network-add: one network per platform type, each with its own address pool. */
+  async addNetwork(input: Record<string, unknown>): Promise<NetworkRow> {
+    return this.db.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.addrpools'))");
+      const poolRef =
+        typeof input.pool_uuid === 'string' && input.pool_uuid !== '' ? input.pool_uuid : undefined;
+      const pool = poolRef === undefined ? undefined : await findPool(q, poolRef);
+      const n = checkNewNetwork(input, {
+        networks: await listNetworks(q),
+        ...(pool ? { pool: { uuid: pool.uuid, name: pool.name } } : {}),
+      });
+      const uuid = newUuid();
+      await insertNetwork(q, uuid, n);
+      return this.getNetwork(uuid, q);
+    });
+  }
+
+  /** network-delete: refused while an interface carries the network. */
+  async deleteNetwork(ref: string): Promise<void> {
+    await this.db.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.addrpools'))");
+      const n = await this.getNetwork(ref, q);
+      const on = await networkAssignments(q, n.uuid);
+      if (on.length > 0) {
+        throw new StarlingError(
+          'CONFLICT',
+          `network ${n.name} is assigned to ${on.map((a) => `${a.hostname ?? '?'}:${a.ifname}`).join(', ')}: remove it from those interfaces first`,
+          {
+            field: 'network_uuid',
+          },
+        );
+      }
+      await deleteNetwork(q, n.uuid);
+    });
+  }
+
+  // --- interfaces -----------------------------------------------------------------------------------
+
+  private async host(q: Queryable, ref: string, field: string, lock = false): Promise<HostRow> {
+    const h = await findHost(q, ref, lock);
+    if (!h)
+      throw new StarlingError(field === 'host_id' ? 'NOT_FOUND' : 'VALIDATION_FAILED', `no host ${ref}`, {
+        field,
+      });
+    return h;
+  }
+
+  /** Interfaces change only on a locked host (StarlingX: "Host must be locked"). */
+  private requireLocked(h: HostRow, field: string): void {
+    if (h.administrative !== 'locked') {
+      throw new StarlingError(
+        'HOST_NOT_LOCKED',
+        `${h.hostname ?? h.uuid} must be locked before its interfaces change`,
+        { field },
+      );
+    }
+  }
+
+  private async hostOfInterface(q: Queryable, uuid: string, lock = false): Promise<HostRow> {
+    const hostUuid = await interfaceHost(q, uuid);
+    if (hostUuid === undefined)
+      throw new StarlingError('NOT_FOUND', `no interface ${uuid}`, { field: 'interface_uuid' });
+    return this.host(q, hostUuid, 'interface_uuid', lock);
+  }
+
+  private view(
+    h: HostRow,
+    site: Awaited<ReturnType<typeof loadHostNetworking>>,
+    uuid: string,
+  ): InterfaceRecord {
+    const i = site.interfaces.find((x) => x.uuid === uuid)!;
+    const s = site.stamps.get(uuid)!;
+    return {
+      ...interfaceView(i, site),
+      uuid: i.uuid,
+      ifname: i.ifname,
+      id: s.id,
+      ihost_uuid: h.uuid,
+      created_at: s.created_at,
+      updated_at: s.updated_at,
+    };
+  }
+
+  async listInterfaces(hostRef: string): Promise<InterfaceRecord[]> {
+    const h = await this.host(this.db, hostRef, 'host_id');
+    const site = await loadHostNetworking(this.db, h);
+    return site.interfaces.map((i) => this.view(h, site, i.uuid));
+  }
+
+  async getInterface(uuid: string, q: Queryable = this.db): Promise<InterfaceRecord> {
+    const h = await this.hostOfInterface(q, uuid);
+    return this.view(h, await loadHostNetworking(q, h), uuid);
+  }
+
+  /** host-if-add. */
+  async addInterface(input: Record<string, unknown>): Promise<InterfaceRecord> {
+    if (typeof input.ihost_uuid !== 'string')
+      throw new StarlingError('VALIDATION_FAILED', 'ihost_uuid is required', { field: 'ihost_uuid' });
+    const hostRef = input.ihost_uuid;
+    return this.db.tx(async (q) => {
+      const h = await this.host(q, hostRef, 'ihost_uuid', true);
+      this.requireLocked(h, 'ihost_uuid');
+      const site = await loadHostNetworking(q, h);
+      const plan = planNewInterface(input, site, newUuid());
+      await this.apply(q, h, plan, true);
+      return this.getInterface(plan.iface.uuid, q);
+    });
+  }
+
+  /** host-if-modify: a JSON-patch of the interface's fields. */
+  async modifyInterface(uuid: string, ops: JsonPatch): Promise<InterfaceRecord> {
+    const changes: Record<string, unknown> = {};
+    for (const op of ops) {
+      if (op.op === 'remove')
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `operation remove is not supported on ${op.path}; use replace`,
+          { field: op.path.slice(1) },
+        );
+      changes[op.path.slice(1)] = op.value;
+    }
+    return this.db.tx(async (q) => {
+      const h = await this.hostOfInterface(q, uuid, true);
+      this.requireLocked(h, 'ihost_uuid');
+      const site = await loadHostNetworking(q, h);
+      const current = site.interfaces.find((i) => i.uuid === uuid)!;
+      await this.apply(q, h, planInterfaceChange(current, changes, site), false);
+      return this.getInterface(uuid, q);
+    });
+  }
+
+  private async apply(
+    q: Queryable,
+    h: HostRow,
+    plan: ReturnType<typeof planNewInterface>,
+    isNew: boolean,
+  ): Promise<void> {
+    const at = this.clock.now();
+    await saveInterface(q, h.uuid, plan.iface, at, isNew);
+    await setInterfaceMtu(q, plan.mtu, at);
+  }
+
+  /** host-if-delete. */
+  async deleteInterface(uuid: string): Promise<void> {
+    await this.db.tx(async (q) => {
+      const h = await this.hostOfInterface(q, uuid, true);
+      this.requireLocked(h, 'ihost_uuid');
+      const site: HostNetworking = await loadHostNetworking(q, h);
+      checkInterfaceDelete(
+        site.interfaces.find((i) => i.uuid === uuid)!,
+        site,
+      );
+      await deleteInterface(q, uuid);
+    });
+  }
+
+  async interfacePorts(uuid: string): Promise<Record<string, unknown>[]> {
+    await this.hostOfInterface(this.db, uuid);
+    return interfacePorts(this.db, uuid);
+  }
+}
