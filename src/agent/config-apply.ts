@@ -13,6 +13,75 @@ export interface HostConfig {
   subfunctions?: string | null;
   cpus?: { cpu: number; allocated_function: string }[];
   memory?: { numa_node: number; vm_hugepages_nr_2M?: number; vm_hugepages_nr_1G?: number }[];
+  interfaces?: InterfaceConfig[];
+}
+
+export interface InterfaceConfig {
+  ifname: string;
+  iftype: string;
+  ifclass: string | null;
+  imtu: number;
+  aemode: string | null;
+  txhashpolicy: string | null;
+  vlan_id: number | null;
+  ports: string[];
+  uses: string[];
+  networks: string[];
+}
+
+/** StarlingX's aemode → the Linux bonding mode. */
+const BOND_MODE: Record<string, string> = {
+  active_standby: 'active-backup',
+  balanced: 'balance-xor',
+  '802.3ad': '802.3ad',
+};
+
+/** The host's interfaces in Debian ifupdown's format: the configured ones (a class set), and the
+ *  members of bonds they are built on. Addresses come from the networks' pools (not allocated in
+ *  this release: `inet manual`, the networks named in a comment). Pure. */
+export function renderInterfaces(all: InterfaceConfig[]): string {
+  const byName = new Map(all.map((i) => [i.ifname, i]));
+  const wanted = new Set<string>();
+  const want = (i: InterfaceConfig): void => {
+    if (wanted.has(i.ifname)) return;
+    wanted.add(i.ifname);
+    for (const l of i.uses) {
+      const lower = byName.get(l);
+      if (lower) want(lower);
+    }
+  };
+  for (const i of all) if (i.ifclass !== null) want(i);
+  const bondOf = new Map<string, string>();
+  for (const i of all) if (i.iftype === 'ae') for (const m of i.uses) bondOf.set(m, i.ifname);
+  const out: string[] = [
+    "# Rendered by the Starling agent from the host's interfaces (system host-if-list).",
+  ];
+  for (const i of all.filter((x) => wanted.has(x.ifname))) {
+    // An ethernet interface is its port under the interface's name.
+    const dev = i.iftype === 'ethernet' ? (i.ports[0] ?? i.ifname) : i.ifname;
+    const lines = [`auto ${dev}`, `iface ${dev} inet manual`, `    mtu ${i.imtu}`];
+    if (i.iftype === 'ethernet' && dev !== i.ifname) lines.push(`    # interface ${i.ifname}`);
+    if (i.iftype === 'ae') {
+      lines.push(
+        `    bond-slaves ${i.uses.map((m) => byName.get(m)?.ports[0] ?? m).join(' ')}`,
+        `    bond-mode ${BOND_MODE[i.aemode ?? ''] ?? 'active-backup'}`,
+        '    bond-miimon 100',
+      );
+      if (i.txhashpolicy !== null) lines.push(`    bond-xmit-hash-policy ${i.txhashpolicy}`);
+    }
+    if (i.iftype === 'vlan') {
+      const lower = byName.get(i.uses[0] ?? '');
+      lines.push(
+        `    vlan-raw-device ${lower?.iftype === 'ethernet' ? (lower.ports[0] ?? lower.ifname) : (lower?.ifname ?? '')}`,
+        `    vlan-id ${i.vlan_id}`,
+      );
+    }
+    const bond = bondOf.get(i.ifname);
+    if (bond !== undefined) lines.push(`    bond-master ${bond}`);
+    if (i.networks.length > 0) lines.push(`    # networks: ${i.networks.join(', ')}`);
+    out.push('', ...lines);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 /** Compresses CPU numbers into a kernel cpulist: [0,1,2,5] → "0-2,5". */
@@ -50,6 +119,7 @@ export function renderHostConfig(c: HostConfig, networks: AgentNetwork[]): Recor
     'kernel-args': `${args.join(' ')}\n`,
     hostname: `${c.hostname}\n`,
     'networks.conf': net,
+    interfaces: renderInterfaces(c.interfaces ?? []),
     'host.json': `${JSON.stringify(c, null, 2)}\n`,
   };
 }

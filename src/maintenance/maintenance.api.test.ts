@@ -109,6 +109,8 @@ describe('maintenance of a worker with a real agent', () => {
       [...seen].some((s) => s.includes('Rebooting') || s.includes('Booting') || s.includes('Testing')),
     ).toBe(true);
     expect(readFileSync(path.join(scratch, 'state/dry-run/hostname'), 'utf8')).toBe('worker-0\n');
+    expect(readFileSync(path.join(scratch, 'state/dry-run/interfaces'), 'utf8')).toContain('Rendered by the Starling agent');
+    expect(readFileSync(path.join(scratch, 'state/dry-run/kernel-args'), 'utf8')).toMatch(/\n$/);
   });
 
   it('lock: locked-disabled-online with 200.001; unlock clears it', async () => {

@@ -138,13 +138,27 @@ export async function patchHostState(q: Queryable, hostUuid: string, patch: obje
   );
 }
 
-/** What the agent renders at unlock: the host's CPU functions and huge pages. */
+export interface InterfaceConfigRow {
+  ifname: string;
+  iftype: string;
+  ifclass: string | null;
+  imtu: number;
+  aemode: string | null;
+  txhashpolicy: string | null;
+  vlan_id: number | null;
+  ports: string[];
+  uses: string[];
+  networks: string[];
+}
+
+/** What the agent renders at unlock: the host's CPU functions, huge pages and interfaces. */
 export async function hostConfigRows(
   q: Queryable,
   hostUuid: string,
 ): Promise<{
   cpus: { cpu: number; allocated_function: string }[];
   memory: { numa_node: number; vm_hugepages_nr_2M: number; vm_hugepages_nr_1G: number }[];
+  interfaces: InterfaceConfigRow[];
 }> {
   const cpus = await q.query<{ cpu: number; allocated_function: string }>(
     'SELECT cpu, allocated_function FROM icpus WHERE host_uuid = $1 ORDER BY cpu',
@@ -154,7 +168,17 @@ export async function hostConfigRows(
     'SELECT numa_node, "vm_hugepages_nr_2M", "vm_hugepages_nr_1G" FROM imemorys WHERE host_uuid = $1 ORDER BY numa_node',
     [hostUuid],
   );
-  return { cpus: cpus.rows, memory: memory.rows };
+  // What the host's network configuration is rendered from: each interface with its ports, its
+  // lower interfaces and the network types it carries.
+  const interfaces = await q.query<InterfaceConfigRow>(
+    `SELECT i.ifname, i.iftype, i.ifclass, i.imtu, i.aemode, i.txhashpolicy, i.vlan_id,
+            coalesce((SELECT array_agg(p.name ORDER BY p.name) FROM ethernet_ports p WHERE p.interface_uuid = i.uuid), '{}') AS ports,
+            coalesce((SELECT array_agg(l.ifname ORDER BY l.ifname) FROM interface_uses u JOIN interfaces l ON l.uuid = u.lower_uuid WHERE u.interface_uuid = i.uuid), '{}') AS uses,
+            coalesce((SELECT array_agg(n.type ORDER BY n.type) FROM interface_networks x JOIN networks n ON n.uuid = x.network_uuid WHERE x.interface_uuid = i.uuid), '{}') AS networks
+       FROM interfaces i WHERE i.host_uuid = $1 ORDER BY i.ifname`,
+    [hostUuid],
+  );
+  return { cpus: cpus.rows, memory: memory.rows, interfaces: interfaces.rows };
 }
 
 /** Heartbeat-loss and sensor alarms set before this controller started (so they can clear). */

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { cpuList, renderHostConfig, renderInterfaces, type InterfaceConfig } from './config-apply.ts';
+
+const iface = (o: Partial<InterfaceConfig> & { ifname: string }): InterfaceConfig => ({
+  iftype: 'ethernet',
+  ifclass: null,
+  imtu: 1500,
+  aemode: null,
+  txhashpolicy: null,
+  vlan_id: null,
+  ports: [],
+  uses: [],
+  networks: [],
+  ...o,
+});
+
+describe('rendering the host configuration', () => {
+  it('compresses CPU lists like the kernel writes them', () => {
+    expect(cpuList([5, 0, 1, 2, 7, 8])).toBe('0-2,5,7-8');
+    expect(cpuList([])).toBe('');
+  });
+
+  it('kernel arguments: application-isolated CPUs isolated, huge pages of both sizes', () => {
+    const files = renderHostConfig(
+      {
+        hostname: 'worker-0',
+        cpus: [
+          { cpu: 0, allocated_function: 'Platform' },
+          { cpu: 1, allocated_function: 'Platform' },
+          { cpu: 2, allocated_function: 'Application-isolated' },
+          { cpu: 3, allocated_function: 'Application-isolated' },
+          { cpu: 4, allocated_function: 'Application' },
+        ],
+        memory: [
+          { numa_node: 0, vm_hugepages_nr_2M: 512, vm_hugepages_nr_1G: 2 },
+          { numa_node: 1, vm_hugepages_nr_2M: 512, vm_hugepages_nr_1G: 0 },
+        ],
+      },
+      [],
+    );
+    expect(files['kernel-args']).toBe(
+      'isolcpus=nohz,domain,managed_irq,2-3 nohz_full=2-3 rcu_nocbs=2-3 kthread_cpus=0-1 irqaffinity=0-1 hugepagesz=1G hugepages=2 hugepagesz=2M hugepages=1024\n',
+    );
+  });
+
+  it('interfaces: a bond of two ports with the management VLAN on it; unconfigured ports left out', () => {
+    const text = renderInterfaces([
+      iface({ ifname: 'enp0s3', ports: ['enp0s3'] }),
+      iface({ ifname: 'enp0s8', ports: ['enp0s8'] }),
+      iface({ ifname: 'enp0s9', ports: ['enp0s9'] }),
+      iface({
+        ifname: 'bond0',
+        iftype: 'ae',
+        aemode: '802.3ad',
+        txhashpolicy: 'layer2',
+        imtu: 9000,
+        uses: ['enp0s3', 'enp0s8'],
+      }),
+      iface({
+        ifname: 'mgmt0',
+        iftype: 'vlan',
+        ifclass: 'platform',
+        vlan_id: 11,
+        uses: ['bond0'],
+        networks: ['mgmt'],
+      }),
+    ]);
+    expect(text).toContain(
+      'auto bond0\niface bond0 inet manual\n    mtu 9000\n    bond-slaves enp0s3 enp0s8\n    bond-mode 802.3ad\n    bond-miimon 100\n    bond-xmit-hash-policy layer2\n',
+    );
+    expect(text).toContain(
+      'auto mgmt0\niface mgmt0 inet manual\n    mtu 1500\n    vlan-raw-device bond0\n    vlan-id 11\n    # networks: mgmt\n',
+    );
+    expect(text).toContain('auto enp0s3\niface enp0s3 inet manual\n    mtu 1500\n    bond-master bond0\n');
+    expect(text).not.toContain('enp0s9');
+  });
+});
