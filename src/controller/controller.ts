@@ -11,11 +11,11 @@ import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
-import { HostService, InterfaceService, InventoryService, PLATFORM_SERVICE, hostRoutes, interfaceRoutes, inventoryRoutes } from '../inventory/index.ts';
+import { HostService, InterfaceService, InventoryService, PLATFORM_SERVICE, StorageService, hostRoutes, interfaceRoutes, inventoryRoutes, storageRoutes } from '../inventory/index.ts';
 import { sealer } from '../common/sealed.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
 import { FAULT_SERVICE, FaultNotifier, FaultService, SnmpTrapSender, faultRoutes, loadCatalog, trapDestRoutes } from '../fault/index.ts';
-import { MaintenanceEngine, maintenanceRoutes, replaceHbEndpoints, siteHeartbeatKey } from '../maintenance/index.ts';
+import { MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { AGENT_USER } from '../common/version.ts';
 
@@ -126,7 +126,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     );
     const hosts = new HostService(db, clock, sealing, fault, log, {
       startAction: (q, uuid, action, task) => maintenance.startAction(q, uuid, action, task),
-      saveHeartbeatEndpoints: (q, uuid, endpoints) => replaceHbEndpoints(q, uuid, endpoints),
+      saveHeartbeatEndpoints: (q, uuid, endpoints) => maintenance.saveEndpoints(q, uuid, endpoints),
     });
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
@@ -140,6 +140,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     inventoryRoutes(app, inventory);
     hostRoutes(app, hosts);
     interfaceRoutes(app, new InterfaceService(db, clock));
+    storageRoutes(app, new StorageService(db, clock));
     agentLinkRoutes(app, agents);
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);

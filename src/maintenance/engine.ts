@@ -46,7 +46,9 @@ import {
   listMtceHosts,
   listWorkflows,
   patchHostState,
+  replaceHbEndpoints,
   saveWorkflow,
+  type HbEndpointRow,
   type MtceHostRow,
 } from './repo.ts';
 
@@ -83,6 +85,9 @@ export interface MaintenanceDeps {
 }
 
 const SENSOR_AUDIT_CONCURRENCY = 8;
+/** StarlingX waits for a host's mtcAlive before heartbeating it; we wait for its agent's channel,
+ *  at most this long after the controller starts. */
+const START_GRACE_MS = 30_000;
 const clear200010 = (hostname: string): AlarmChange => ({
   op: 'clear',
   alarm_id: '200.010',
@@ -241,6 +246,10 @@ export class MaintenanceEngine {
       const h = this.hosts.get(e.host_uuid);
       // A powered-off host is not pulsed: it is not expected to answer.
       if (!h || h.availability === 'power-off' || h.hostname === null) continue;
+      // Just after this controller started, a host is pulsed once its agent has connected (its
+      // endpoints may be from before the restart); after the grace, every host is.
+      const fresh = this.deps.agents.connectedSince(h.hostname) !== undefined || this.registered.has(h.uuid);
+      if (!fresh && Date.now() - this.startedAt < START_GRACE_MS) continue;
       targets.push({ hostId: e.host_uuid, network: e.network, address: e.address, port: e.port });
     }
     for (const id of Object.keys(this.hb.hosts))
@@ -504,6 +513,15 @@ export class MaintenanceEngine {
   /** hwmond: reads each powered host's BMC sensors; out-of-tolerance sensors raise 200.007, an
    *  unreachable BMC raises 200.010 (a warning: the host itself may be fine). */
   private sensorsBusy = false;
+  private readonly startedAt = Date.now();
+  /** Hosts whose agent registered its heartbeat endpoints since this controller started. */
+  private readonly registered = new Set<string>();
+
+  /** Stores where a host answers heartbeat (its agent's registration, in the caller's transaction). */
+  async saveEndpoints(q: Queryable, hostUuid: string, endpoints: Omit<HbEndpointRow, 'host_uuid'>[]): Promise<void> {
+    await replaceHbEndpoints(q, hostUuid, endpoints);
+    this.registered.add(hostUuid);
+  }
 
   private async auditSensors(): Promise<void> {
     // One audit at a time; within it, a few BMCs at once (an unreachable one costs its timeout).
