@@ -125,6 +125,20 @@ describe('maintenance of a worker with a real agent', () => {
     await until('200.001 cleared', alarms, (a) => !a.includes('200.001 host=worker-0'));
   });
 
+  it('a controller restart in the middle of an unlock finishes it or fails it cleanly: no host left busy', async () => {
+    await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'lock' }]);
+    await until('locked', state, (s) => s === 'locked-disabled-online');
+    expect((await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'unlock' }])).body.task).toBe('Unlocking');
+    await site.restartController(); // the answer to the command in flight is lost with the process
+    const end = await until('the unlock to end', state, (s) => s === 'unlocked-enabled-available' || s === 'locked-disabled-online', 40_000);
+    expect((await host()).task).toBeNull();
+    if (end === 'locked-disabled-online') {
+      // It failed cleanly (back to locked, the reason in the event log): the operator unlocks again.
+      await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'unlock' }]);
+      await until('available', state, (s) => s === 'unlocked-enabled-available');
+    }
+  });
+
   it('forged and replayed heartbeat packets are dropped and counted, on both ends', async () => {
     const key = siteHeartbeatKey(
       JSON.parse(readFileSync(path.join(site.dataDir, 'secrets.json'), 'utf8')).secrets_key,

@@ -55,6 +55,8 @@ export interface TestSite {
   token(user?: string, password?: string, project?: string): Promise<string>;
   /** fetch against the API, JSON in and out. */
   call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Stops the controller and starts it again on the same database, data folder and port. */
+  restartController(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +81,8 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
     logLevel: 'silent',
     ...opts.config,
   };
-  const controller = await startController(config, { log: process.env.DBG ? createLogger('error') : silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const deps = { log: process.env.DBG ? createLogger('error') : silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) };
+  let controller = await startController(config, deps);
   const call: TestSite['call'] = async (method, p, o = {}) => {
     const res = await fetch(`${controller.url}${p}`, {
       method,
@@ -99,12 +102,18 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
     }
     return { status: res.status, body, headers: res.headers };
   };
-  return {
+  const site: TestSite = {
     controller,
     url: controller.url,
     database,
     dataDir,
     call,
+    restartController: async () => {
+      const port = new URL(controller.url).port;
+      await controller.stop();
+      controller = await startController({ ...config, port: Number(port) }, deps);
+      site.controller = controller;
+    },
     token: async (user = 'admin', password = ADMIN_PASSWORD, project = 'admin') => {
       const r = await call('POST', '/v3/auth/tokens', { body: await authBody(user, password, project) });
       if (r.status !== 201) throw new Error(`login of ${user} failed: ${r.status} ${JSON.stringify(r.body)}`);
@@ -116,4 +125,5 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+  return site;
 }
