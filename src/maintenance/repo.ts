@@ -2,6 +2,7 @@
 // per host (one at most: an operator's action or an automatic recovery).
 
 import type { Queryable } from '../db/index.ts';
+import type { InterfaceConfig } from '../agent/config-apply.ts';
 import type { Workflow, WorkflowKind } from './domain/workflow.ts';
 import type { HbNetwork } from './domain/heartbeat.ts';
 
@@ -138,18 +139,8 @@ export async function patchHostState(q: Queryable, hostUuid: string, patch: obje
   );
 }
 
-export interface InterfaceConfigRow {
-  ifname: string;
-  iftype: string;
-  ifclass: string | null;
-  imtu: number;
-  aemode: string | null;
-  txhashpolicy: string | null;
-  vlan_id: number | null;
-  ports: string[];
-  uses: string[];
-  networks: string[];
-}
+/** A host interface as the agent renders it (the command's payload: one shape on both ends). */
+export type InterfaceConfigRow = InterfaceConfig;
 
 /** What the agent renders at unlock: the host's CPU functions, huge pages and interfaces. */
 export async function hostConfigRows(
