@@ -185,7 +185,7 @@ export const INVENTORY_TABLES = {
     cols: ['name', 'mac', 'mtu', 'speed', 'link_mode', 'pciaddr', 'driver', 'numa_node', 'pvendor', 'pdevice', 'sriov_totalvfs', 'sriov_numvfs'],
     keep: ['interface_uuid'],
   },
-  idisks: { key: ['device_node'], cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model'], keep: [] },
+  idisks: { key: ['device_node'], cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model', 'device_wwn'], keep: [] },
   pci_devices: {
     key: ['pciaddr'],
     cols: ['pciaddr', 'pclass_id', 'pclass', 'pvendor_id', 'pdevice_id', 'psvendor', 'psdevice', 'numa_node', 'driver', 'sriov_totalvfs', 'kind'],

@@ -74,7 +74,6 @@ const SUB: Record<string, InventoryTable> = {
   imemorys: 'imemorys',
   ethernet_ports: 'ethernet_ports',
   ports: 'ethernet_ports',
-  idisks: 'idisks',
   pci_devices: 'pci_devices',
 };
 

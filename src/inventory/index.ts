@@ -5,6 +5,8 @@ export { HostService, type Registration, type MaintenancePort, type HeartbeatEnd
 export { hostRoutes } from './host-routes.ts';
 export { InterfaceService, type InterfaceRecord } from './interface-service.ts';
 export { interfaceRoutes } from './interface-routes.ts';
+export { StorageService, type StorageRecord } from './storage-service.ts';
+export { storageRoutes } from './storage-routes.ts';
 export * from './schemas.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };

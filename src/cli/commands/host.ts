@@ -219,6 +219,7 @@ export function registerHosts(system: Command, ctx: CliContext): void {
     ['device_node', 'device_node'],
     ['device_type', 'device_type'],
     ['size_mib', 'size_mib'],
+    ['available_mib', 'available_mib'],
     ['serial_id', 'serial_id'],
     ['device_path', 'device_path'],
   ]);

@@ -7,6 +7,7 @@ import type { ISystem } from '../../inventory/schemas.ts';
 import { registerSnmp } from './snmp.ts';
 import { registerHosts } from './host.ts';
 import { registerHostInterfaces } from './host-if.ts';
+import { registerHostStorage } from './host-storage.ts';
 
 const SYSTEM_FIELDS = [
   'contact',
@@ -67,5 +68,6 @@ export function registerSystem(program: Command, ctx: CliContext): void {
 
   registerHosts(system, ctx);
   registerHostInterfaces(system, ctx);
+  registerHostStorage(system, ctx);
   registerSnmp(system, ctx);
 }
