@@ -200,7 +200,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
         return answer({ ok: true });
       case 'apply-config': {
         try {
-          const files = await applyHostConfig(config.stateDir, cmd.host ?? { hostname }, config.networks);
+          const files = await applyHostConfig(config.stateDir, cmd.host ?? { hostname }, config.networks, config.applyRoot);
           return answer({ ok: true, detail: { files } });
         } catch (e) {
           return answer({ ok: false, error: e instanceof Error ? e.message : String(e) });

@@ -1,5 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuList, renderHostConfig, renderInterfaces, type InterfaceConfig } from './config-apply.ts';
+import {
+  applyHostConfig,
+  cpuList,
+  renderHostConfig,
+  renderInterfaces,
+  type InterfaceConfig,
+} from './config-apply.ts';
 
 const iface = (o: Partial<InterfaceConfig> & { ifname: string }): InterfaceConfig => ({
   iftype: 'ethernet',
@@ -73,5 +82,35 @@ describe('rendering the host configuration', () => {
     );
     expect(text).toContain('auto enp0s3\niface enp0s3 inet manual\n    mtu 1500\n    bond-master bond0\n');
     expect(text).not.toContain('enp0s9');
+  });
+
+  it('applies to an OS root (a scratch folder standing in for /): GRUB arguments, interfaces, hostname; dry-run copy kept', async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'starling-apply-'));
+    try {
+      const files = await applyHostConfig(
+        path.join(scratch, 'state'),
+        {
+          hostname: 'worker-3',
+          cpus: [{ cpu: 1, allocated_function: 'Application-isolated' }],
+          interfaces: [iface({ ifname: 'mgmt0', ifclass: 'platform', ports: ['eth0'], networks: ['mgmt'] })],
+        },
+        [],
+        path.join(scratch, 'root'),
+      );
+      expect(files).toContain(path.join(scratch, 'root/etc/default/grub.d/50-starling.cfg'));
+      expect(
+        fs.readFileSync(path.join(scratch, 'root/etc/default/grub.d/50-starling.cfg'), 'utf8'),
+      ).toContain(
+        'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX isolcpus=nohz,domain,managed_irq,1 nohz_full=1 rcu_nocbs=1"',
+      );
+      expect(fs.readFileSync(path.join(scratch, 'root/etc/network/interfaces.d/starling'), 'utf8')).toContain(
+        'auto eth0\niface eth0 inet manual\n    mtu 1500\n    # interface mgmt0\n    # networks: mgmt\n',
+      );
+      expect(fs.readFileSync(path.join(scratch, 'root/etc/hostname'), 'utf8')).toBe('worker-3\n');
+      expect(fs.readFileSync(path.join(scratch, 'state/dry-run/hostname'), 'utf8')).toBe('worker-3\n');
+      expect(fs.readdirSync(path.join(scratch, 'root/etc/network/interfaces.d'))).toEqual(['starling']); // no temporary file left
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

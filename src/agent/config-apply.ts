@@ -124,20 +124,51 @@ export function renderHostConfig(c: HostConfig, networks: AgentNetwork[]): Recor
   };
 }
 
-/** Writes the rendered files into `<stateDir>/dry-run/` (atomically, file by file); answers their paths. */
+/** Where each rendered file goes on a real (Debian) host, relative to the OS root. */
+export const OS_FILES: Record<string, string> = {
+  // GRUB reads /etc/default/grub.d/*.cfg; the host's next boot takes the arguments.
+  'kernel-args': 'etc/default/grub.d/50-starling.cfg',
+  interfaces: 'etc/network/interfaces.d/starling',
+  hostname: 'etc/hostname',
+};
+
+const osText = (name: string, text: string): string =>
+  name === 'kernel-args'
+    ? `# Written by the Starling agent.\nGRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX ${text.trim()}"\n`
+    : text;
+
+async function writeAtomic(file: string, text: string, mode: number): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(`${file}.starling-tmp`, text, { mode });
+  await fs.rename(`${file}.starling-tmp`, file);
+}
+
+/**
+ * Writes the rendered files into `<stateDir>/dry-run/` (always: what the host was told), and, when
+ * `osRoot` is given (`STARLING_AGENT_APPLY_ROOT=/` on a real host, as root), also into the OS's
+ * own files under it. Each file is replaced atomically. Answers the paths written.
+ */
 export async function applyHostConfig(
   stateDir: string,
   c: HostConfig,
   networks: AgentNetwork[],
+  osRoot?: string,
 ): Promise<string[]> {
   const dir = path.join(stateDir, 'dry-run');
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
-  for (const [name, text] of Object.entries(renderHostConfig(c, networks))) {
+  const files = renderHostConfig(c, networks);
+  for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
-    await fs.writeFile(`${file}.tmp`, text, { mode: 0o600 });
-    await fs.rename(`${file}.tmp`, file);
+    await writeAtomic(file, text, 0o600);
     written.push(file);
+  }
+  if (osRoot !== undefined) {
+    for (const [name, rel] of Object.entries(OS_FILES)) {
+      const file = path.join(osRoot, rel);
+      await writeAtomic(file, osText(name, files[name] ?? ''), 0o644);
+      written.push(file);
+    }
   }
   return written;
 }

@@ -77,6 +77,8 @@ export interface AgentConfig {
   bootDelayMs: number;
   /** The command that really reboots this host (e.g. `systemctl reboot`); unset = no real reboot. */
   rebootCommand: string | undefined;
+  /** The OS root the host configuration is applied to (`/` on a real host); unset = dry run only. */
+  applyRoot: string | undefined;
 }
 
 export const AGENT_NETWORKS = ['mgmt', 'cluster-host', 'oam'] as const;
@@ -289,6 +291,7 @@ export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env):
     pmonDir: path.resolve(flags.pmonDir ?? env.STARLING_PMON_DIR ?? '/etc/pmon.d'),
     bootDelayMs: parseRange(env, 'STARLING_AGENT_BOOT_MS', 2000, 0, 600_000),
     rebootCommand: env.STARLING_AGENT_REBOOT_COMMAND === '' ? undefined : env.STARLING_AGENT_REBOOT_COMMAND,
+    applyRoot: env.STARLING_AGENT_APPLY_ROOT === undefined || env.STARLING_AGENT_APPLY_ROOT === '' ? undefined : path.resolve(env.STARLING_AGENT_APPLY_ROOT),
   };
 }
 
