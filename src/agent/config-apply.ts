@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentNetwork } from '../common/config.ts';
+import { StarlingError } from '../common/errors.ts';
 
 export interface HostConfig {
   hostname: string;
@@ -171,4 +172,22 @@ export async function applyHostConfig(
     }
   }
   return written;
+}
+
+/** The files the agent rendered last (its dry-run folder), by name; NOT_FOUND when it never did. */
+export async function readRenderedConfig(stateDir: string): Promise<Record<string, string>> {
+  const dir = path.join(stateDir, 'dry-run');
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).filter((n) => !n.endsWith('.starling-tmp')).sort();
+  } catch {
+    throw new StarlingError(
+      'NOT_FOUND',
+      `no rendered configuration in ${dir}: the host has not been unlocked by this agent yet`,
+      { field: '--state-dir' },
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = await fs.readFile(path.join(dir, n), 'utf8');
+  return out;
 }

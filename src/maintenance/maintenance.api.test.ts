@@ -15,6 +15,7 @@ import { authBody, startSite, type TestSite } from '../../test/support/site.ts';
 import { decodePacket, encodePacket, networkKey, nextSeq } from './heartbeat/packet.ts';
 import { siteHeartbeatKey } from './index.ts';
 import { startAgent, type Agent } from '../agent/agent.ts';
+import { runCli } from '../cli/index.ts';
 
 const MAC = '02:aa:00:00:00:01';
 
@@ -111,6 +112,10 @@ describe('maintenance of a worker with a real agent', () => {
     expect(readFileSync(path.join(scratch, 'state/dry-run/hostname'), 'utf8')).toBe('worker-0\n');
     expect(readFileSync(path.join(scratch, 'state/dry-run/interfaces'), 'utf8')).toContain('Rendered by the Starling agent');
     expect(readFileSync(path.join(scratch, 'state/dry-run/kernel-args'), 'utf8')).toMatch(/\n$/);
+    // The operator looks at what the host was told: `starling agent config-show`.
+    const out: string[] = [];
+    expect(await runCli(['agent', 'config-show', '--state-dir', path.join(scratch, 'state')], { out: (t) => out.push(t), err: () => undefined })).toBe(0);
+    expect(out.join('\n')).toContain('== hostname\nworker-0');
   });
 
   it('lock: locked-disabled-online with 200.001; unlock clears it', async () => {

@@ -17,20 +17,41 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     )
     .option('--hostname <name>', 'name of this host on the agents’ channel (default: this machine’s)')
     .option('--root <dir>', 'root folder to discover the inventory from (default: /)')
-    .option('--mgmt-interface <ifname>', 'interface whose MAC identifies this host (default: the default route’s)')
+    .option(
+      '--mgmt-interface <ifname>',
+      'interface whose MAC identifies this host (default: the default route’s)',
+    )
     .option('--mgmt-mac <mac>', 'the management MAC itself (when the interface is not visible under --root)')
-    .option('--bootstrap-controller', 'register as the site’s first controller (controller-0) if there is none')
+    .option(
+      '--bootstrap-controller',
+      'register as the site’s first controller (controller-0) if there is none',
+    )
     .option(
       '--network <name=address[:port]>',
       'answer heartbeats on this network (mgmt, cluster-host, oam), repeatable; default mgmt=0.0.0.0:2103',
       (v: string, prev: string[] = []) => [...prev, v],
     )
-    .option('--state-dir <dir>', 'the agent’s folder: rendered configuration (default /var/lib/starling/agent-HOSTNAME)')
+    .option(
+      '--state-dir <dir>',
+      'the agent’s folder: rendered configuration (default /var/lib/starling/agent-HOSTNAME)',
+    )
     .option('--pmon-dir <dir>', 'process monitor configuration folder (default /etc/pmon.d)')
-    .action(async (o: { controller?: string; hostname?: string; root?: string; mgmtInterface?: string; mgmtMac?: string; bootstrapController?: boolean; network?: string[]; stateDir?: string; pmonDir?: string }) => {
-      const { runAgent } = await import('../../agent/run.ts');
-      await runAgent(o);
-    });
+    .action(
+      async (o: {
+        controller?: string;
+        hostname?: string;
+        root?: string;
+        mgmtInterface?: string;
+        mgmtMac?: string;
+        bootstrapController?: boolean;
+        network?: string[];
+        stateDir?: string;
+        pmonDir?: string;
+      }) => {
+        const { runAgent } = await import('../../agent/run.ts');
+        await runAgent(o);
+      },
+    );
 
   // Local and read-only: no login, no controller, nothing registered (and, like `agent`, not audited).
   agent
@@ -42,6 +63,31 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .action(async (o: { root: string }) => {
       const { discoverInventory } = await import('../../agent/discovery/index.ts');
       printInventory(ctx, o.root, await discoverInventory(o.root));
+    });
+
+  // Local and read-only too: what the controller last told this host to be, as the agent rendered it.
+  agent
+    .command('config-show')
+    .description(
+      'show the host configuration the agent rendered at the last unlock (kernel arguments, interfaces, hostname)',
+    )
+    .option('--state-dir <dir>', 'the agent’s folder (as given to `starling agent`)')
+    .option('--hostname <name>', 'the host’s name, to find the default folder /var/lib/starling/agent-NAME')
+    .action(async (own: { stateDir?: string; hostname?: string }, cmd: Command) => {
+      // `agent` itself has --state-dir and --hostname too; commander may hand them to it.
+      const o = { ...(cmd.parent?.opts() as { stateDir?: string; hostname?: string }), ...own };
+      const { loadAgentConfig } = await import('../../common/config.ts');
+      const { readRenderedConfig } = await import('../../agent/config-apply.ts');
+      const config = loadAgentConfig({
+        ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+        ...(o.hostname ? { hostname: o.hostname } : {}),
+      });
+      const files = await readRenderedConfig(config.stateDir);
+      if (ctx.format === 'json') {
+        ctx.io.out(JSON.stringify(files, null, 2));
+        return;
+      }
+      for (const [name, text] of Object.entries(files)) ctx.io.out(`== ${name}\n${text.trimEnd()}\n`);
     });
 }
 
