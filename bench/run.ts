@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 const dir = import.meta.dirname;
 const available = fs
   .readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && f !== 'run.ts')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && f !== 'run.ts' && f !== 'lib.ts')
   .map((f) => f.slice(0, -'.ts'.length))
   .sort();
 

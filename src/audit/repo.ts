@@ -1,6 +1,7 @@
 // The audit_log table: append and page newest first.
 
-import type { Queryable } from '../db/index.ts';
+import type pg from 'pg';
+import { mapPgError, type Db, type Queryable } from '../db/index.ts';
 import type { AuditEntry, AuditQuery } from './schemas.ts';
 
 export interface NewAuditEntry {
@@ -35,16 +36,35 @@ const COLS = [
   'duration_ms',
 ] as const;
 
+const TYPES: Record<(typeof COLS)[number], string> = {
+  kind: 'text',
+  user_id: 'text',
+  user_name: 'text',
+  project_id: 'text',
+  project_name: 'text',
+  method: 'text',
+  path: 'text',
+  command: 'text',
+  target: 'text',
+  status: 'integer',
+  source: 'text',
+  request_id: 'text',
+  duration_ms: 'double precision',
+};
+
+/** One text for any number of entries (arrays, unnest), so it is prepared once per connection:
+ *  a VALUES list per batch size was parsed and planned on every flush. */
+const INSERT_SQL = `INSERT INTO audit_log (${COLS.join(', ')})
+  SELECT ${COLS.join(', ')} FROM unnest(${COLS.map((c, i) => `$${i + 1}::${TYPES[c]}[]`).join(', ')}) WITH ORDINALITY AS e(${COLS.join(', ')}, n) ORDER BY n`;
+
 /** Appends entries in one statement (in the order given: ids follow it). */
-export async function insertAudit(q: Queryable, entries: NewAuditEntry[]): Promise<void> {
+export async function insertAudit(db: Db, entries: NewAuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const values: unknown[] = [];
-  const tuples = entries.map((e) => {
-    const start = values.length;
-    values.push(...COLS.map((c) => e[c]));
-    return `(${COLS.map((_, i) => `$${start + i + 1}`).join(', ')})`;
-  });
-  await q.query(`INSERT INTO audit_log (${COLS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+  try {
+    await db.pool.query<pg.QueryResultRow>({ name: 'audit_insert', text: INSERT_SQL, values: COLS.map((c) => entries.map((e) => e[c])) });
+  } catch (e) {
+    throw mapPgError(e);
+  }
 }
 
 export async function listAudit(q: Queryable, f: AuditQuery & { limit: number }): Promise<AuditEntry[]> {

@@ -213,6 +213,52 @@ describe('fault management (fm API)', () => {
     expect((await site.call('DELETE', '/v1/alarms?alarm_id=100.101&entity_instance_id=host=x', { token: t })).status).toBe(403);
   });
 
+  it('a repeat raise with the same severity and text logs no second set event; a changed one does', async () => {
+    const a = { alarm_id: '100.104', entity_instance_id: 'host=worker-7.filesystem=/var/log', severity: 'major' };
+    expect((await raise(a)).status).toBe(201);
+    expect((await raise(a)).status).toBe(200);
+    expect((await raise({ ...a, severity: 'critical' })).status).toBe(200);
+    const log = (await events(`?q.field=entity_instance_id&q.value=${a.entity_instance_id}`)).event_log;
+    expect(log.map((e) => [e.state, e.severity])).toEqual([
+      ['set', 'critical'],
+      ['set', 'major'],
+    ]);
+  });
+
+  it('many agents raising and clearing at once: each gets its own alarm back, and nothing is lost', async () => {
+    const hosts = Array.from({ length: 40 }, (_, i) => `host=swarm-${i}`);
+    const raised = await Promise.all(hosts.map((h) => raise({ alarm_id: '100.111', entity_instance_id: h, severity: 'major' })));
+    expect(raised.map((r) => [r.status, r.body.entity_instance_id])).toEqual(hosts.map((h) => [201, h]));
+    expect(new Set(raised.map((r) => r.body.uuid)).size).toBe(40);
+    const cleared = await Promise.all(
+      hosts.slice(0, 20).map((h) => site.call('DELETE', `/v1/alarms?alarm_id=100.111&entity_instance_id=${h}`, { token })),
+    );
+    expect(cleared.map((r) => [r.body.cleared, r.body.alarms[0].uuid])).toEqual(raised.slice(0, 20).map((r) => [1, r.body.uuid]));
+    const left = (await list('?q.field=alarm_id&q.value=100.111&limit=10000')).ialarms;
+    expect(left.map((a) => a.entity_instance_id).sort()).toEqual(hosts.slice(20).sort());
+  });
+
+  it('writes of one alarm submitted together apply in the order given (the in-process port)', async () => {
+    const fault = site.controller.fault;
+    const a = { alarm_id: '200.006', entity_instance_id: 'host=worker-8.process=mtcClient', severity: 'major' };
+    const [first, gone, again] = await Promise.all([
+      fault.raise(a),
+      fault.clear(a.alarm_id, a.entity_instance_id),
+      fault.raise({ ...a, severity: 'critical' }),
+    ]);
+    expect(first.created).toBe(true);
+    expect(gone.map((g) => g.uuid)).toEqual([first.alarm.uuid]);
+    expect(again.created).toBe(true);
+    const now = (await list(`?q.field=entity_instance_id&q.value=${a.entity_instance_id}`)).ialarms;
+    expect(now.map((x) => [x.uuid, x.severity])).toEqual([[again.alarm.uuid, 'critical']]);
+    const log = (await events(`?q.field=entity_instance_id&q.value=${a.entity_instance_id}`)).event_log;
+    expect(log.map((e) => [e.state, e.severity])).toEqual([
+      ['set', 'critical'],
+      ['clear', 'clear'],
+      ['set', 'major'],
+    ]);
+  });
+
   it('streams every change to subscribers (server-sent events)', async () => {
     const received: { event: string; data: any }[] = [];
     const url = new URL(`${site.url}/v1/alarms/stream`);

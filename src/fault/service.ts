@@ -12,6 +12,7 @@ import type { EventLogEntry } from './domain/model.ts';
 import { parseQuery, type Filter } from './domain/query.ts';
 import { alarmFromRaise, checkEntityInstanceId, logFromInput, type LogInput, type RaiseInput } from './domain/raise.ts';
 import { summarize, type AlarmSummary } from './domain/summary.ts';
+import { WriteQueue, type BatchStats } from './write-queue.ts';
 import {
   countBySeverity,
   deleteAlarms,
@@ -26,8 +27,11 @@ import {
   seedSuppression,
   setSuppression,
   sortValue,
-  raiseAlarm,
   SORT_KEYS,
+  writeAlarms,
+  type ClearWrite,
+  type RaiseWrite,
+  type UpsertResult,
   type AlarmRow,
   type EventRow,
   type SortKey,
@@ -103,9 +107,17 @@ const isAlarmCursor = (v: unknown): v is AlarmCursor =>
 const isEventCursor = (v: unknown): v is { t: string; s: number } =>
   typeof v === 'object' && v !== null && typeof (v as { t: unknown }).t === 'string' && typeof (v as { s: unknown }).s === 'number';
 
+/** One alarm write for the queue: a raise or clear of one alarm (batched), or any other clear
+ *  (a subtree, by uuid, by alarm id alone), which runs alone. */
+type AlarmWrite = ({ kind: 'raise' } & RaiseWrite) | ({ kind: 'clear' } & ClearWrite) | { kind: 'alone'; run: () => Promise<AlarmRow[]> };
+type AlarmWriteResult = UpsertResult | AlarmRow[];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class FaultService implements AlarmPort {
+  /** Every alarm change goes through here: concurrent raises and clears share statements. */
+  private readonly writes: WriteQueue<AlarmWrite, AlarmWriteResult>;
+
   /**
    * @param events the pool for alarm and event writes: may commit asynchronously (see ADR 3) —
    *   a crash can lose the last fraction of a second of them, which the monitors raise again.
@@ -116,7 +128,37 @@ export class FaultService implements AlarmPort {
     readonly catalog: Catalog,
     private readonly retention: RetentionOptions,
     private readonly events: Db = db,
-  ) {}
+  ) {
+    this.writes = new WriteQueue(
+      (ops) => this.applyWrites(ops),
+      (op) => (op.kind === 'raise' ? `${op.alarm.alarm_id}\u0000${op.alarm.entity_instance_id}` : op.kind === 'clear' ? `${op.alarm_id}\u0000${op.entity_instance_id}` : undefined),
+    );
+  }
+
+  /** Alarm writes (raises and clears) applied so far, and the statements they took. */
+  writeStats(): BatchStats {
+    return this.writes.stats();
+  }
+
+  private async applyWrites(ops: AlarmWrite[]): Promise<AlarmWriteResult[]> {
+    const [first] = ops;
+    if (ops.length === 1 && first?.kind === 'alone') return [await first.run()];
+    const raises: RaiseWrite[] = [];
+    const clears: ClearWrite[] = [];
+    for (const op of ops) {
+      if (op.kind === 'raise') raises.push(op);
+      else if (op.kind === 'clear') clears.push(op);
+      else throw new Error('an alarm write that runs alone was batched');
+    }
+    const { raised, cleared } = await writeAlarms(this.events, raises, clears);
+    let r = 0;
+    let c = 0;
+    return ops.map((op) => {
+      if (op.kind === 'raise') return raised[r++]!;
+      const gone = cleared[c++];
+      return gone ? [gone] : [];
+    });
+  }
 
   /** Suppression rows for every suppressible alarm id of the catalog (idempotent). */
   async bootstrap(): Promise<void> {
@@ -140,12 +182,16 @@ export class FaultService implements AlarmPort {
 
   async raise(input: RaiseInput): Promise<{ alarm: AlarmRow; created: boolean }> {
     const a = alarmFromRaise(input, this.catalog, this.clock.now());
-    const { alarm, inserted } = await raiseAlarm(this.events, newUuid(), newUuid(), a);
+    const { alarm, inserted } = (await this.writes.submit({ kind: 'raise', uuid: newUuid(), eventUuid: newUuid(), alarm: a })) as UpsertResult;
     return { alarm, created: inserted };
   }
 
   private async clearWhere(m: Parameters<typeof deleteAlarms>[1]): Promise<AlarmRow[]> {
-    return deleteAlarms(this.events, m, this.clock.now());
+    const at = this.clock.now();
+    if (m.alarm_id !== undefined && m.entity_instance_id !== undefined && m.uuid === undefined && !m.prefix) {
+      return (await this.writes.submit({ kind: 'clear', alarm_id: m.alarm_id, entity_instance_id: m.entity_instance_id, at })) as AlarmRow[];
+    }
+    return (await this.writes.submit({ kind: 'alone', run: () => deleteAlarms(this.events, m, at) })) as AlarmRow[];
   }
 
   async clear(alarmId: string, entityInstanceId: string): Promise<AlarmRow[]> {
@@ -194,6 +240,7 @@ export class FaultService implements AlarmPort {
     const filters = parseQuery({ field: query['q.field'], op: query['q.op'], value: query['q.value'] }, ALARM_QUERY_FIELDS);
     const sortKey = query.sort_key ?? 'timestamp';
     const sortDir = query.sort_dir ?? 'desc';
+    // StarlingX's fm answers api.limit_max (1000) alarms when no limit is given.
     const limit = query.limit ?? 1000;
     let after: { value: string | number; seq: number } | undefined;
     if (query.marker !== undefined) after = await this.alarmMarker(query.marker, sortKey, sortDir);
