@@ -117,7 +117,6 @@ export async function startController(config: ControllerConfig, deps: Controller
           bootTimeoutMs: m.bootTimeoutSeconds * 1000,
           bmcResetDelayMs: m.bmcResetDelaySeconds * 1000,
           maxRecoveryAttempts: m.recoveryAttempts,
-          bmcRetryMs: 5_000,
         },
         redfishScheme: m.redfishScheme,
         bmcTimeoutMs: 10_000,

@@ -151,6 +151,8 @@ export class MaintenanceEngine {
 
   /** The agent's answer to a command sent down its channel. */
   commandResult(id: string, result: CommandResult): void {
+    // An answer that comes after its step timed out is not waited for any more.
+    if (![...this.workflows.values()].some((w) => w.pending === id)) return;
     this.results.set(id, result);
     this.guard('workflows', () => this.runWorkflows());
   }
@@ -401,6 +403,8 @@ export class MaintenanceEngine {
           randomUUID,
         );
         if (step.workflow === wf) continue;
+        // The answer the step waited for is consumed once the workflow moves on.
+        if (wf.pending !== null) this.results.delete(wf.pending);
         await this.apply(h, step);
       }
     } finally {

@@ -63,8 +63,6 @@ export interface MtceTimers {
   bmcResetDelayMs: number;
   /** Recovery attempts (reboot/reset, then power-cycles) before giving up. */
   maxRecoveryAttempts: number;
-  /** Wait between a failed BMC operation and its retry. */
-  bmcRetryMs: number;
 }
 
 export const MTCE_DEFAULTS: MtceTimers = {
@@ -72,7 +70,6 @@ export const MTCE_DEFAULTS: MtceTimers = {
   bootTimeoutMs: 120_000,
   bmcResetDelayMs: 3_000,
   maxRecoveryAttempts: 3,
-  bmcRetryMs: 5_000,
 };
 
 export type AgentCommandName = 'lock' | 'apply-config' | 'reboot' | 'goenabled';
