@@ -4,9 +4,9 @@
 import type { Command } from 'commander';
 import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
+import { platformApi, type Host } from './platform.ts';
 import type { Rec } from '../output.ts';
 
-type Host = Rec & { uuid: string; hostname: string | null };
 type Iface = Rec & {
   uuid: string;
   ifname: string;
@@ -74,14 +74,7 @@ const rangesText = (ranges: unknown): string =>
   Array.isArray(ranges) ? (ranges as string[][]).map((r) => r.join('-')).join(',') : '';
 
 export function registerHostInterfaces(system: Command, ctx: CliContext): void {
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
-    (await (await ctx.client()).request<T>(method, 'platform', path, body === undefined ? {} : { body }))
-      .body;
-  const host = async (ref: string): Promise<Host> => {
-    const h = await api<Host>('GET', `/ihosts/${encodeURIComponent(ref)}`);
-    ctx.target = h.hostname ?? h.uuid;
-    return h;
-  };
+  const { api, host } = platformApi(ctx);
   const memoryOf = async (
     ref: string,
     processor: string,

@@ -4,10 +4,10 @@
 import type { Command } from 'commander';
 import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
+import { platformApi, type Host } from './platform.ts';
 import type { Rec } from '../output.ts';
 import { PARTITION_STATUS, PARTITION_TYPES, gib } from '../../inventory/domain/storage.ts';
 
-type Host = Rec & { uuid: string; hostname: string | null };
 type Item = Rec & { uuid: string };
 
 const DISK_FIELDS = [
@@ -124,14 +124,7 @@ const storRec = (s: Rec): Rec => ({
 });
 
 export function registerHostStorage(system: Command, ctx: CliContext): void {
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
-    (await (await ctx.client()).request<T>(method, 'platform', path, body === undefined ? {} : { body }))
-      .body;
-  const host = async (ref: string): Promise<Host> => {
-    const h = await api<Host>('GET', `/ihosts/${encodeURIComponent(ref)}`);
-    ctx.target = h.hostname ?? h.uuid;
-    return h;
-  };
+  const { api, host } = platformApi(ctx);
   const name = (h: Host): string => h.hostname ?? h.uuid;
   const list = async (h: Host, kind: string): Promise<Item[]> =>
     (await api<Record<string, Item[]>>('GET', `/ihosts/${h.uuid}/${kind}`))[kind] ?? [];

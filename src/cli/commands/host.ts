@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
+import { platformApi } from './platform.ts';
 import type { Rec } from '../output.ts';
 
 const HOST_FIELDS = [
@@ -48,11 +49,7 @@ const CPU_COLUMNS: [string, string][] = [
 
 export function registerHosts(system: Command, ctx: CliContext): void {
   const get = async <T>(path: string, query?: Record<string, string | undefined>): Promise<T> => (await ctx.client()).get<T>('platform', path, query);
-  const host = async (ref: string): Promise<Rec & { uuid: string; hostname: string | null }> => {
-    const h = await get<Rec & { uuid: string; hostname: string | null }>(`/ihosts/${encodeURIComponent(ref)}`);
-    ctx.target = h.hostname ?? h.uuid;
-    return h;
-  };
+  const { host } = platformApi(ctx);
   const patch = async (ref: string, ops: { op: string; path: string; value: unknown }[]): Promise<Rec> => {
     const h = await host(ref);
     return (await (await ctx.client()).request<Rec>('PATCH', 'platform', `/ihosts/${h.uuid}`, { body: ops })).body;
