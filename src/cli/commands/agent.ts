@@ -1,6 +1,7 @@
 // `starling agent`: run the host agent; `starling agent inventory`: what discovery finds.
 
 import type { Command } from 'commander';
+import type { AgentFlags } from '../../common/config.ts';
 import type { CliContext } from '../context.ts';
 import type { Rec } from '../output.ts';
 import type { Inventory } from '../../agent/discovery/index.ts';
@@ -36,22 +37,10 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       'the agent’s folder: rendered configuration (default /var/lib/starling/agent-HOSTNAME)',
     )
     .option('--pmon-dir <dir>', 'process monitor configuration folder (default /etc/pmon.d)')
-    .action(
-      async (o: {
-        controller?: string;
-        hostname?: string;
-        root?: string;
-        mgmtInterface?: string;
-        mgmtMac?: string;
-        bootstrapController?: boolean;
-        network?: string[];
-        stateDir?: string;
-        pmonDir?: string;
-      }) => {
-        const { runAgent } = await import('../../agent/run.ts');
-        await runAgent(o);
-      },
-    );
+    .action(async (o: AgentFlags) => {
+      const { runAgent } = await import('../../agent/run.ts');
+      await runAgent(o);
+    });
 
   // Local and read-only: no login, no controller, nothing registered (and, like `agent`, not audited).
   agent
