@@ -163,8 +163,6 @@ export async function startController(config: ControllerConfig, deps: Controller
     await faultNotifier.start();
     await snmpTraps.start();
     cleanups.push(() => snmpTraps.stop());
-    await maintenance.start();
-    cleanups.push(() => maintenance.stop());
     mark('bootstrap');
     // The agents' user is made (first start) or checked just after the API is up — at once on a
     // first start, 3 s later otherwise — so its ~200 ms password hash or check does not hold up
@@ -185,6 +183,13 @@ export async function startController(config: ControllerConfig, deps: Controller
     if (compileError !== undefined) throw compileError;
     mark('routes compiled');
     await app.listen({ host: config.bind, port: config.port });
+    // Maintenance starts once the API answers (its worker thread and first reads cost ~100 ms of
+    // a start-up an operator waits for); hosts are only pulsed once their agents connect anyway.
+    const maintenanceStarted = maintenance.start().catch((e: unknown) => log.error({ err: e }, 'maintenance did not start'));
+    cleanups.push(async () => {
+      await maintenanceStarted;
+      await maintenance.stop();
+    });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
     const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;

@@ -35,7 +35,7 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
-import { connectBmc, type BmcTarget } from './bmc/index.ts';
+import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,
   deleteWorkflow,
@@ -476,6 +476,7 @@ export class MaintenanceEngine {
   // Certificates: BMCs ship self-signed ones, and StarlingX's redfishtool calls do not verify
   // them either; the BMC password is the protection (and the BMC network should be private).
   private async bmc(h: MtceHostRow, op: 'reset' | 'cycle' | 'on' | 'off'): Promise<void> {
+    const { connectBmc } = await import('./bmc/index.ts');
     const driver = await connectBmc(await this.bmcTarget(h), {
       timeoutMs: this.config.bmcTimeoutMs,
       allowSelfSigned: true,
@@ -522,7 +523,11 @@ export class MaintenanceEngine {
   private readonly registered = new Set<string>();
 
   /** Stores where a host answers heartbeat (its agent's registration, in the caller's transaction). */
-  async saveEndpoints(q: Queryable, hostUuid: string, endpoints: Omit<HbEndpointRow, 'host_uuid'>[]): Promise<void> {
+  async saveEndpoints(
+    q: Queryable,
+    hostUuid: string,
+    endpoints: Omit<HbEndpointRow, 'host_uuid'>[],
+  ): Promise<void> {
     await replaceHbEndpoints(q, hostUuid, endpoints);
     this.registered.add(hostUuid);
   }
@@ -549,6 +554,7 @@ export class MaintenanceEngine {
     if (h.hostname === null) return;
     const bmcAlarm = `200.010|host=${h.hostname}`;
     try {
+      const { connectBmc } = await import('./bmc/index.ts'); // loaded on first use, not at start-up
       const driver = await connectBmc(await this.bmcTarget(h), {
         timeoutMs: this.config.bmcTimeoutMs,
         allowSelfSigned: true,
