@@ -129,6 +129,8 @@ export class MaintenanceEngine {
       onTick: (obs) => this.onHeartbeat(obs),
     });
     agents.onConnect((hostname) => this.greet(hostname));
+    // Agents that connected while this engine was starting get the key too.
+    for (const a of agents.list()) this.greet(a.hostname);
     await this.refreshTargets();
     this.timers.push(
       setInterval(() => this.guard('refresh', () => this.refresh().then(() => this.refreshTargets())), 1000),
