@@ -59,6 +59,7 @@ export interface HeartbeatEndpoint {
  *  carrying out an action decided here, and storing where a host answers heartbeat. Both run in
  *  the caller's transaction. */
 export interface MaintenancePort {
+  /** `action`: any but delete (inventory's own) and swact/force-swact (they need HA). */
   startAction(q: Queryable, hostUuid: string, action: Exclude<HostAction, 'delete' | 'swact' | 'force-swact'>, task: string | null): Promise<void>;
   saveHeartbeatEndpoints(q: Queryable, hostUuid: string, endpoints: HeartbeatEndpoint[]): Promise<void>;
 }

@@ -4,20 +4,12 @@
 // change — it never runs anything itself. A controller restart re-reads the workflow and goes on.
 
 import type { HbHealth } from './heartbeat.ts';
+import type { HostAction } from '../../inventory/domain/host-state.ts';
 
-export const WORKFLOW_KINDS = [
-  'lock',
-  'force-lock',
-  'unlock',
-  'force-unlock',
-  'reboot',
-  'reset',
-  'power-on',
-  'power-off',
-  'reinstall',
-  'recovery',
-] as const;
-export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
+/** The operator's actions maintenance carries out (swact waits for HA; delete is inventory's),
+ *  and the automatic recovery. */
+export type ActionKind = Exclude<HostAction, 'delete' | 'swact' | 'force-swact'>;
+export type WorkflowKind = ActionKind | 'recovery';
 
 export interface Workflow {
   kind: WorkflowKind;
@@ -475,9 +467,6 @@ const HANDLERS: Record<string, Handler> = {
   'recovery/recovery-testing': recoveryTesting,
   'recovery/gave-up': gaveUp,
 };
-
-/** Every (kind, step) the machine knows: a stored workflow outside it is ended cleanly. */
-export const WORKFLOW_STEPS = Object.keys(HANDLERS);
 
 export function newWorkflow(kind: WorkflowKind, now: number, reason: string | null = null): Workflow {
   return { kind, step: 'start', attempt: 0, startedAt: now, stepStartedAt: now, pending: null, reason };
