@@ -1,21 +1,33 @@
 // Fault-management benchmark: Starling's FM against Prometheus Alertmanager, in the same run.
 //   - ingest: N set+clear pairs with 16 and with 64 in flight (a set of agents: one alarm per
-//     POST, one clear per DELETE, as an agent's client sends them), over REST (keep-alive HTTP) and
-//     in-process (FaultService.raise/clear), and the same workload against Alertmanager
-//     (set = POST /api/v2/alerts with one alert, clear = the same alert with endsAt passed);
-//   - list latency with ACTIVE active alarms: GET /v1/alarms (pages and filters) against
-//     GET /api/v2/alerts (no pagination in Alertmanager: every call returns all that match).
+//     POST, one clear per DELETE, as an agent's client sends them), over REST (keep-alive HTTP)
+//     against `starling controller` running as its own process, and in-process
+//     (FaultService.raise/clear); the same workload against Alertmanager (set = POST
+//     /api/v2/alerts with one alert, clear = the same alert with endsAt passed) and against a bare
+//     node:http server that stores nothing (what Node.js's HTTP stack alone costs here). The CPU
+//     time per pair of the client (this process) and of each server is read from /proc.
+//   - list latency with ACTIVE active alarms: GET /v1/alarms (pages, filters, every sort key)
+//     against GET /api/v2/alerts (no pagination in Alertmanager: every call returns all that match).
 // Goals: REST ingest >= 2x Alertmanager's pairs/s (judged at each concurrency); every Starling
 // list query p99 < 50 ms.
-// It reports; a missed goal does not fail it. The controller (and its embedded PostgreSQL),
-// Alertmanager and the temp folders are always cleaned up.
+// It reports; a missed goal does not fail it. The processes (controller, its embedded PostgreSQL,
+// Alertmanager, the bare server) and the temp folders are always cleaned up.
 
 import { benchTempDir, cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
+import {
+  onFolder,
+  processCpuMs,
+  processTable,
+  StarlingProcesses,
+  treeCpuMs,
+  type Running,
+} from './support/starling-process.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadControllerConfig } from '../src/common/config.ts';
@@ -43,6 +55,7 @@ const LIST_REPS = 200;
 const LIST_WARMUP = 10;
 const GOAL_INGEST_RATIO = 2;
 const GOAL_LIST_P99_MS = 50;
+const CORES = os.cpus().length;
 const AM_BIN = 'prometheus-alertmanager';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -206,7 +219,9 @@ async function timeGets(
 // ---------------------------------------------------------------------------------------------
 // Cleanup
 
+const runs = new StarlingProcesses(ADMIN_PASSWORD);
 let controller: Controller | undefined;
+let floor: ChildProcess | undefined;
 let am: { child: ChildProcess; exited: boolean; exit: Promise<void>; output: string } | undefined;
 const agents: http.Agent[] = [];
 const tempDirs = new Set<string>();
@@ -233,9 +248,12 @@ async function stopAlertmanager(): Promise<void> {
 
 async function cleanupAll(): Promise<void> {
   for (const a of agents.splice(0)) a.destroy();
+  stopFloor();
+  await runs.stopAll();
   await stopController().catch((e: Error) => console.error(`could not stop the controller: ${e.message}`));
   await stopAlertmanager().catch((e: Error) => console.error(`could not stop Alertmanager: ${e.message}`));
   for (const dir of [...tempDirs]) {
+    await runs.killLeftovers(dir).catch(() => undefined);
     await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch((e: Error) => {
       console.error(`could not remove ${dir}: ${e.message}`);
     });
@@ -250,7 +268,12 @@ interface IngestResult {
   concurrency: number;
   pairs: number;
   ms: number;
-  /** Starling: alarm writes per SQL statement (concurrent raises and clears share statements). */
+  /** CPU time per pair (ms): the bench's client, and the server (Starling: controller + its PostgreSQL). */
+  clientCpu: number;
+  serverCpu: number;
+  /** Starling REST: the server's CPU per pair split between the controller and PostgreSQL. */
+  serverParts?: { controller: number; postgres: number };
+  /** Starling in-process: alarm writes per SQL statement (concurrent raises and clears share statements). */
   perStatement?: number;
 }
 
@@ -261,9 +284,96 @@ interface StarlingResults {
   lists: Latency[];
 }
 
+/** Runs `pairs` pairs with `concurrency` in flight; CPU per pair of this process and of `server()`. */
+async function measuredIngest(
+  concurrency: number,
+  pair: (i: number) => Promise<void>,
+  server: () => number,
+): Promise<IngestResult> {
+  const c0 = process.cpuUsage();
+  const s0 = server();
+  const ms = await inParallel(PAIRS, concurrency, pair);
+  const c = process.cpuUsage(c0);
+  return {
+    concurrency,
+    pairs: PAIRS,
+    ms,
+    clientCpu: (c.user + c.system) / 1000 / PAIRS,
+    serverCpu: (server() - s0) / PAIRS,
+  };
+}
+
+const describeIngest = (what: string, r: IngestResult): string =>
+  `${what}: ingest ${r.pairs} pairs, ${r.concurrency} in flight, in ${(r.ms / 1000).toFixed(2)} s` +
+  ` (CPU per pair: client ${r.clientCpu.toFixed(3)} ms, server ${r.serverCpu.toFixed(3)} ms` +
+  `${r.serverParts ? ` = controller ${r.serverParts.controller.toFixed(3)} + PostgreSQL ${r.serverParts.postgres.toFixed(3)}` : ''}` +
+  `${r.perStatement === undefined ? '' : `; ${r.perStatement.toFixed(1)} alarm writes per statement`})`;
+
+/** The ingest workload over REST against `base` (Starling, or the bare Node.js server): raise
+ *  (201) then clear (200, cleared 1). */
+function restPair(agent: http.Agent, base: string, auth: Record<string, string>) {
+  return async (i: number, offset: number): Promise<void> => {
+    const a = ingestAlarm(offset + i);
+    expect(await request(agent, `${base}/v1/alarms`, 'POST', auth, JSON.stringify(a)), 201, 'raise');
+    const qs = new URLSearchParams({ alarm_id: a.alarm_id, entity_instance_id: a.entity_instance_id });
+    const r = await request(agent, `${base}/v1/alarms?${qs.toString()}`, 'DELETE', auth);
+    expect(r, 200, 'clear');
+    if (!r.body.includes('"cleared":1'))
+      throw new Error(`clear of ${a.alarm_id} ${a.entity_instance_id} cleared nothing: ${r.body}`);
+  };
+}
+
+/**
+ * Starling in three acts on one data folder:
+ *   1. `bin/starling controller` as its own process (as operators run it; request log on, at info):
+ *      the REST ingest, the client in this process;
+ *   2. the controller in this process: the in-process ingest (FaultService), then the load of
+ *      ACTIVE alarms and ANALYZE;
+ *   3. `bin/starling controller` again on the loaded folder: the list latencies over HTTP.
+ */
 async function benchStarling(): Promise<StarlingResults> {
   const dataDir = await newTempDir('starling-bench-fault-');
+  await runs.warmUp();
+
+  // 1. REST ingest against the controller process.
   const t0 = performance.now();
+  let started = await runs.start('controller', dataDir);
+  let proc = started.r;
+  console.log(
+    `starling: \`starling controller\` process + embedded PostgreSQL ready in ${Math.round(performance.now() - t0)} ms (${proc.url}, pid ${proc.child.pid})`,
+  );
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  agents.push(agent);
+  const auth = (token: string): Record<string, string> => ({ 'x-auth-token': token });
+  const serverCpu = (r: Running) => (): number => {
+    const t = treeCpuMs(r.child.pid!, dataDir);
+    return t.controller + t.postgres;
+  };
+  /** Starts a split of the server's CPU; the function returned ends it (ms per pair). */
+  const cpuParts = (r: Running): (() => { controller: number; postgres: number }) => {
+    const t0 = treeCpuMs(r.child.pid!, dataDir);
+    return () => {
+      const t = treeCpuMs(r.child.pid!, dataDir);
+      return {
+        controller: (t.controller - t0.controller) / PAIRS,
+        postgres: (t.postgres - t0.postgres) / PAIRS,
+      };
+    };
+  };
+  const pairOnProc = restPair(agent, proc.url, auth(started.token));
+  await inParallel(200, CONCURRENCY, (i) => pairOnProc(i, 1_000_000)); // warm-up, not counted
+  const rest: IngestResult[] = [];
+  for (const [k, n] of INGEST_CONCURRENCY.entries()) {
+    const parts = cpuParts(proc);
+    const r = await measuredIngest(n, (i) => pairOnProc(i, 10_000_000 * k), serverCpu(proc));
+    r.serverParts = parts();
+    rest.push(r);
+    console.log(describeIngest('starling REST', r));
+  }
+  await runs.stop(proc);
+  agent.destroy();
+
+  // 2. In-process: the same through FaultService, then the load.
   controller = await startController(
     {
       ...loadControllerConfig({ dataDir, port: '0', agent: false }, {}),
@@ -273,61 +383,12 @@ async function benchStarling(): Promise<StarlingResults> {
     { log: silentLogger },
   );
   const c = controller;
-  console.log(
-    `starling: controller + embedded PostgreSQL started in ${Math.round(performance.now() - t0)} ms (${c.url})`,
-  );
-
-  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-  agents.push(agent);
-  const login = await request(
-    agent,
-    `${c.url}/v3/auth/tokens`,
-    'POST',
-    {},
-    JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } },
-        },
-        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-      },
-    }),
-  );
-  expect(login, 201, 'login');
-  const token = login.headers['x-subject-token'];
-  if (typeof token !== 'string' || token === '')
-    throw new Error('login answered 201 without an X-Subject-Token');
-  const auth = { 'x-auth-token': token };
-
-  // 1. Ingest over REST: raise (201) then clear (200, cleared 1), 16 then 64 pairs in flight.
-  const restPair = async (i: number, offset: number): Promise<void> => {
-    const a = ingestAlarm(offset + i);
-    expect(await request(agent, `${c.url}/v1/alarms`, 'POST', auth, JSON.stringify(a)), 201, 'raise');
-    const qs = new URLSearchParams({ alarm_id: a.alarm_id, entity_instance_id: a.entity_instance_id });
-    const r = await request(agent, `${c.url}/v1/alarms?${qs.toString()}`, 'DELETE', auth);
-    expect(r, 200, 'clear');
-    if (!r.body.includes('"cleared":1'))
-      throw new Error(`clear of ${a.alarm_id} ${a.entity_instance_id} cleared nothing: ${r.body}`);
+  const pgCpu = (): number => {
+    const table = processTable();
+    let ms = 0;
+    for (const pid of onFolder(table, dataDir)) ms += ((table.get(pid)?.cpuTicks ?? 0) * 1000) / 100;
+    return ms;
   };
-  const batching = async (run: () => Promise<number>): Promise<{ ms: number; perStatement: number }> => {
-    const before = c.fault.writeStats();
-    const ms = await run();
-    const after = c.fault.writeStats();
-    return { ms, perStatement: (after.operations - before.operations) / Math.max(1, after.batches - before.batches) };
-  };
-  await inParallel(200, CONCURRENCY, (i) => restPair(i, 1_000_000)); // warm-up, not counted
-  const rest: IngestResult[] = [];
-  for (const [k, n] of INGEST_CONCURRENCY.entries()) {
-    const r = await batching(() => inParallel(PAIRS, n, (i) => restPair(i, 10_000_000 * k)));
-    rest.push({ concurrency: n, pairs: PAIRS, ...r });
-    console.log(
-      `starling: REST ingest ${PAIRS} pairs, ${n} in flight, in ${(r.ms / 1000).toFixed(2)} s` +
-        ` (${r.perStatement.toFixed(1)} alarm writes per statement)`,
-    );
-  }
-
-  // In-process: the same through FaultService.
   const procPair = async (i: number, offset: number): Promise<void> => {
     const a = ingestAlarm(offset + i);
     const { created } = await c.fault.raise(a);
@@ -339,18 +400,18 @@ async function benchStarling(): Promise<StarlingResults> {
   await inParallel(200, CONCURRENCY, (i) => procPair(i, 2_000_000));
   const inProcess: IngestResult[] = [];
   for (const [k, n] of INGEST_CONCURRENCY.entries()) {
-    const r = await batching(() => inParallel(PAIRS, n, (i) => procPair(i, 3_000_000 + 10_000_000 * k)));
-    inProcess.push({ concurrency: n, pairs: PAIRS, ...r });
-    console.log(
-      `starling: in-process ingest ${PAIRS} pairs, ${n} in flight, in ${(r.ms / 1000).toFixed(2)} s` +
-        ` (${r.perStatement.toFixed(1)} alarm writes per statement)`,
-    );
+    const before = c.fault.writeStats();
+    const r = await measuredIngest(n, (i) => procPair(i, 3_000_000 + 10_000_000 * k), pgCpu);
+    const after = c.fault.writeStats();
+    r.perStatement = (after.operations - before.operations) / Math.max(1, after.batches - before.batches);
+    inProcess.push(r);
+    console.log(describeIngest('starling in-process (client = the controller; server = PostgreSQL)', r));
   }
   const left = await c.fault.listAlarms({ limit: 10 });
   if (left.alarms.length !== 0)
     throw new Error(`${left.alarms.length}+ alarms still active after the ingest`);
 
-  // 2. Load ACTIVE alarms: the real raise path for up to LOAD_BUDGET_MS, then bulk INSERT.
+  // Load ACTIVE alarms: the real raise path for up to LOAD_BUDGET_MS, then bulk INSERT.
   const l0 = performance.now();
   let raised = 0;
   let cursor = 0;
@@ -396,14 +457,21 @@ async function benchStarling(): Promise<StarlingResults> {
   if (count !== ACTIVE) throw new Error(`expected ${ACTIVE} active alarms, found ${count}`);
   const loadMs = performance.now() - l0;
   console.log(`starling: ${count} active alarms after ${(loadMs / 1000).toFixed(1)} s (then ANALYZE alarms)`);
+  await stopController();
 
-  // 3. List latency over HTTP.
+  // 3. List latency over HTTP, against the controller process on the loaded folder.
+  started = await runs.start('controller', dataDir);
+  proc = started.r;
+  const listAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  agents.push(listAgent);
   const ialarms = (body: string): number => (JSON.parse(body) as { ialarms: unknown[] }).ialarms.length;
   const q = (field: string, value: string, extra = ''): string =>
     `q.field=${field}&q.op=eq&q.value=${encodeURIComponent(value)}${extra}`;
   const queries: [string, string, number][] = [
     ['unfiltered, limit=100', 'limit=100', ACTIVE],
     ['unfiltered, default page (1000)', '', ACTIVE],
+    ['sort_key=severity, default page', 'sort_key=severity', ACTIVE],
+    ['sort_key=entity_instance_id, asc', 'sort_key=entity_instance_id&sort_dir=asc', ACTIVE],
     [
       'severity=critical, limit=100',
       q('severity', 'critical', '&limit=100'),
@@ -418,21 +486,71 @@ async function benchStarling(): Promise<StarlingResults> {
   ];
   const lists: Latency[] = [];
   for (const [label, qs, matches] of queries) {
-    const url = `${c.url}/v1/alarms${qs ? `?${qs}` : ''}`;
+    const url = `${proc.url}/v1/alarms${qs ? `?${qs}` : ''}`;
     lists.push({
       label,
       matches,
-      ...(await timeGets(agent, url, auth, ialarms, { warmup: LIST_WARMUP, reps: LIST_REPS })),
+      ...(await timeGets(listAgent, url, auth(started.token), ialarms, {
+        warmup: LIST_WARMUP,
+        reps: LIST_REPS,
+      })),
     });
   }
+  await runs.stop(proc);
 
-  await stopController();
   return {
     rest,
     inProcess,
     load: { raised, bulk, ms: loadMs },
     lists,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The floor: a bare Node.js HTTP server (bench/support/http-floor.ts), the same client and workload
+
+async function benchFloor(): Promise<IngestResult[]> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'support/http-floor.ts')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  floor = child;
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`the bare Node.js server exited (${code}) before it listened`)),
+    );
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  agents.push(agent);
+  const pair = restPair(agent, `http://127.0.0.1:${port}`, {});
+  await inParallel(200, CONCURRENCY, (i) => pair(i, 1_000_000));
+  const out: IngestResult[] = [];
+  for (const [k, n] of INGEST_CONCURRENCY.entries()) {
+    const r = await measuredIngest(
+      n,
+      (i) => pair(i, 10_000_000 * k),
+      () => processCpuMs(child.pid!),
+    );
+    out.push(r);
+    console.log(describeIngest('bare node:http server', r));
+  }
+  agent.destroy();
+  stopFloor();
+  return out;
+}
+
+function stopFloor(): void {
+  floor?.kill('SIGTERM');
+  floor = undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,9 +653,13 @@ async function benchAlertmanager(bin: string): Promise<AmResults> {
   await inParallel(200, CONCURRENCY, (i) => amPair(i, 1_000_000));
   const ingest: IngestResult[] = [];
   for (const [k, n] of INGEST_CONCURRENCY.entries()) {
-    const ms = await inParallel(PAIRS, n, (i) => amPair(i, 10_000_000 * k));
-    ingest.push({ concurrency: n, pairs: PAIRS, ms });
-    console.log(`alertmanager: ingest ${PAIRS} pairs, ${n} in flight, in ${(ms / 1000).toFixed(2)} s`);
+    const r = await measuredIngest(
+      n,
+      (i) => amPair(i, 10_000_000 * k),
+      () => processCpuMs(child.pid!),
+    );
+    ingest.push(r);
+    console.log(describeIngest('alertmanager', r));
   }
   const alerts = (body: string): number => (JSON.parse(body) as unknown[]).length;
   const stillActive = alerts((await request(agent, `${base}/api/v2/alerts`, 'GET')).body);
@@ -610,25 +732,39 @@ function latencyTable(title: string, rows: Latency[]): void {
   }
 }
 
-function report(s: StarlingResults, a: AmResults | undefined, amNote: string | undefined): void {
+function report(
+  s: StarlingResults,
+  f: IngestResult[] | undefined,
+  a: AmResults | undefined,
+  amNote: string | undefined,
+): void {
   console.log('');
   console.log(
     `ingest: ${PAIRS} set+clear pairs per row (one pair = 2 requests; keep-alive node:http; the client runs in the bench process)`,
   );
   console.log(
-    `  ${pad('system', 44)}${lpad('in flight', 10)}${lpad('pairs/s', 10)}${lpad('requests/s', 12)}${lpad('writes/stmt', 13)}`,
+    `  ${pad('system', 44)}${lpad('in flight', 10)}${lpad('pairs/s', 10)}${lpad('requests/s', 12)}` +
+      `${lpad('CPU ms/pair: client', 21)}${lpad('server', 8)}${lpad('writes/stmt', 13)}`,
   );
   const line = (label: string, r: IngestResult, reqs: boolean): void =>
     console.log(
       `  ${pad(label, 44)}${lpad(String(r.concurrency), 10)}${lpad(fmt(perS(r), 0), 10)}${lpad(reqs ? fmt(2 * perS(r), 0) : '-', 12)}` +
+        `${lpad(fmt(r.clientCpu, 3), 21)}${lpad(fmt(r.serverCpu, 3), 8)}` +
         `${lpad(r.perStatement === undefined ? '-' : fmt(r.perStatement), 13)}`,
     );
   for (const r of s.rest) line('starling REST (POST/DELETE /v1/alarms)', r, true);
   for (const r of s.inProcess) line('starling in-process (FaultService)', r, false);
   if (a) for (const r of a.ingest) line(`alertmanager ${a.version} (POST /api/v2/alerts)`, r, true);
   else console.log(`  ${pad('alertmanager', 44)}${lpad('-', 10)}${lpad('n/a', 10)}${lpad('n/a', 12)}`);
-  console.log('  (Starling commits every change to PostgreSQL with an event-log row and a notification;');
-  console.log('   Alertmanager keeps alerts in memory only)');
+  if (f) for (const r of f) line('bare node:http server (stores nothing)', r, true);
+  console.log(
+    '  (server CPU: Starling REST = the controller process + its PostgreSQL; in-process = PostgreSQL only,',
+  );
+  console.log('   the controller runs in the client; Alertmanager and the bare server = their process)');
+  console.log(
+    '  (Starling commits every change to PostgreSQL with an event-log row, a notification and an audit',
+  );
+  console.log('   entry, and logs each request; Alertmanager keeps alerts in memory only)');
 
   console.log('');
   latencyTable(
@@ -665,6 +801,23 @@ function report(s: StarlingResults, a: AmResults | undefined, amNote: string | u
           `   goal >= ${GOAL_INGEST_RATIO}×  ${mark(ratio >= GOAL_INGEST_RATIO)}`,
       );
       console.log(`    (in-process ÷ Alertmanager: ${fmt(perS(s.inProcess[k]!) / am, 2)}×, for reference)`);
+      const fl = f?.[k];
+      if (fl) {
+        // On a machine whose cores are all busy, pairs/s ≈ cores ÷ (client + server CPU per pair).
+        const budget = (CORES * 1000) / (GOAL_INGEST_RATIO * am);
+        const floorCost = fl.clientCpu + fl.serverCpu;
+        console.log(
+          `    at ${GOAL_INGEST_RATIO}× Alertmanager (${fmt(GOAL_INGEST_RATIO * am, 0)} pairs/s) the ${CORES} cores leave ${fmt(budget, 3)} ms of CPU per pair` +
+            ` for client + server; against the bare node:http server they spend ${fmt(floorCost, 3)} (client ${fmt(fl.clientCpu, 3)} + server ${fmt(fl.serverCpu, 3)})` +
+            ` and reach ${fmt(perS(fl), 0)} pairs/s = ${fmt(perS(fl) / am, 2)}× Alertmanager`,
+        );
+        console.log(
+          floorCost > budget
+            ? `    => ${GOAL_INGEST_RATIO}× is out of reach on this machine for any server built on Node.js's HTTP stack, whatever it does with the alarm` +
+                ` (Starling REST reaches ${fmt((100 * rest) / perS(fl), 0)}% of the bare server's rate)`
+            : `    => the bare server fits the budget: ${GOAL_INGEST_RATIO}× is within Node.js's reach here (Starling REST reaches ${fmt((100 * rest) / perS(fl), 0)}% of the bare server's rate)`,
+        );
+      }
     }
   } else {
     console.log(`  REST ingest ÷ Alertmanager ingest: n/a (${amNote ?? 'peer not run'})`);
@@ -710,11 +863,14 @@ function report(s: StarlingResults, a: AmResults | undefined, amNote: string | u
 export async function run(): Promise<void> {
   const stopListening = cleanupOnInterrupt(cleanupAll);
   try {
-    console.log(
-      machineLine() +
-        ` (both systems run on this machine, one after the other)`,
-    );
+    console.log(machineLine() + ` (both systems run on this machine, one after the other)`);
     const s = await benchStarling();
+    let f: IngestResult[] | undefined;
+    try {
+      f = await benchFloor();
+    } catch (e) {
+      console.log(`bare node:http server: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
 
     let a: AmResults | undefined;
     let amNote: string | undefined;
@@ -735,7 +891,7 @@ export async function run(): Promise<void> {
         console.log(`alertmanager: peer FAILED: ${amError.message}`);
       }
     }
-    report(s, a, amNote);
+    report(s, f, a, amNote);
     if (amError !== undefined) throw amError;
   } finally {
     stopListening();

@@ -6,194 +6,40 @@
 // It reports; a missed goal does not fail it. Processes and temp folders are always cleaned up.
 
 import { benchTempDir, cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../src/db/index.ts';
+import {
+  POLL_MS,
+  processTable,
+  StarlingProcesses,
+  tail,
+  treeOf,
+  type Part,
+  type Running,
+  type Stopped,
+} from './support/starling-process.ts';
 
-const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'starling');
 const ADMIN_PASSWORD = 'bench-admin-password';
 const COLD_RUNS = 3;
 const WARM_RUNS = 5;
-const POLL_MS = 10;
-const READY_TIMEOUT_MS = 120_000;
-const STOP_GRACE_MS = 10_000;
 const IDLE_MS = 3_000;
 const GOAL_NEW_MS = 2000;
 const GOAL_EXISTING_MS = 1000;
 const GOAL_TOTAL_MB = 200;
 
-interface Running {
-  child: ChildProcess;
-  dataDir: string;
-  port: number;
-  /** Tail of the process's stdout+stderr, for error messages. */
-  output: string;
-  exited: boolean;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-interface Stopped {
-  ms: number;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  forced: boolean;
-}
-
-const running = new Set<Running>();
+const runs = new StarlingProcesses(ADMIN_PASSWORD);
 const tempDirs = new Set<string>();
-const warnings: string[] = [];
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('STARLING_') && !k.startsWith('OS_')) env[k] = v;
-  }
-  env.STARLING_ADMIN_PASSWORD = ADMIN_PASSWORD;
-  return env;
-}
-
-function launch(dataDir: string, port: number): Running {
-  const child = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir, '--port', String(port)], {
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const r: Running = {
-    child,
-    dataDir,
-    port,
-    output: '',
-    exited: false,
-    exit: Promise.resolve({ code: null, signal: null }),
-  };
-  const keep = (d: Buffer): void => {
-    r.output = (r.output + d.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  r.exit = new Promise((resolve) => {
-    child.once('error', (e) => {
-      r.output += `\nspawn error: ${e.message}`;
-      r.exited = true;
-      resolve({ code: null, signal: null });
-    });
-    child.once('exit', (code, signal) => {
-      r.exited = true;
-      resolve({ code, signal });
-    });
-  });
-  running.add(r);
-  return r;
-}
-
-function tail(r: Running): string {
-  return r.output.trim().split('\n').slice(-8).join('\n    ');
-}
-
-const loginBody = JSON.stringify({
-  auth: {
-    identity: {
-      methods: ['password'],
-      password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } },
-    },
-    scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-  },
-});
-
-/** Polls the login every POLL_MS until it answers 201 with a token; returns ms since t0. */
-async function waitForLogin(r: Running, t0: number): Promise<number> {
-  const url = `http://127.0.0.1:${r.port}/v3/auth/tokens`;
-  let last: string | undefined;
-  for (;;) {
-    if (r.exited) throw new Error(`starling up exited before the first login succeeded:\n    ${tail(r)}`);
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: loginBody,
-        signal: AbortSignal.timeout(5000),
-      });
-      const at = performance.now();
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status === 201 && res.headers.get('x-subject-token')) return at - t0;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-    }
-    if (performance.now() - t0 > READY_TIMEOUT_MS) {
-      throw new Error(
-        `no successful login within ${READY_TIMEOUT_MS / 1000} s (last: ${last ?? 'no answer'}):\n    ${tail(r)}`,
-      );
-    }
-    await sleep(POLL_MS);
-  }
-}
+const warnings = runs.warnings;
 
 async function startAndLogin(dataDir: string): Promise<{ r: Running; ms: number }> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const r = launch(dataDir, port);
-  return { r, ms: await waitForLogin(r, t0) };
-}
-
-async function within<T>(p: Promise<T>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function kill(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-/** SIGINT, then SIGKILL of the whole tree after STOP_GRACE_MS; then any postgres left on the folder. */
-async function stop(r: Running): Promise<Stopped> {
-  const t = performance.now();
-  let forced = false;
-  if (!r.exited && r.child.pid !== undefined) {
-    r.child.kill('SIGINT');
-    if (!(await within(r.exit, STOP_GRACE_MS))) {
-      forced = true;
-      const pids = [...treeOf(processTable(), r.child.pid, r.dataDir).keys()];
-      for (const pid of pids) kill(pid, 'SIGKILL');
-    }
-  }
-  const { code, signal } = await r.exit;
-  const ms = performance.now() - t;
-  running.delete(r);
-  await killLeftovers(r.dataDir);
-  return { ms, code, signal, forced };
-}
-
-/** Processes still running on the folder (an orphaned postmaster): SIGINT, then SIGKILL. */
-async function killLeftovers(dataDir: string): Promise<void> {
-  const left = (): number[] => [...onFolder(processTable(), dataDir)];
-  const pids = left();
-  if (pids.length === 0) return;
-  warnings.push(`left-over processes on ${dataDir} after stop: ${pids.join(', ')} (stopped by the bench)`);
-  for (const pid of pids) kill(pid, 'SIGINT');
-  const deadline = performance.now() + STOP_GRACE_MS;
-  while (left().length > 0 && performance.now() < deadline) await sleep(100);
-  for (const pid of left()) kill(pid, 'SIGKILL');
+  return runs.start('up', dataDir);
 }
 
 async function cleanupAll(): Promise<void> {
-  for (const r of [...running]) await stop(r).catch(() => undefined);
+  await runs.stopAll();
   for (const dir of [...tempDirs]) {
-    await killLeftovers(dir).catch(() => undefined);
+    await runs.killLeftovers(dir).catch(() => undefined);
     await fsp.rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch((e: Error) => {
       console.error(`could not remove ${dir}: ${e.message}`);
     });
@@ -204,66 +50,7 @@ async function cleanupAll(): Promise<void> {
 const newDataDir = (): Promise<string> => benchTempDir('starling-bench-', tempDirs);
 
 // ---------------------------------------------------------------------------------------------
-// /proc: process tree and memory
-
-interface Proc {
-  pid: number;
-  ppid: number;
-  args: string[];
-}
-
-function processTable(): Map<number, Proc> {
-  const table = new Map<number, Proc>();
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const args = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      table.set(Number(name), { pid: Number(name), ppid, args });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return table;
-}
-
-function descendants(table: Map<number, Proc>, roots: Iterable<number>): Set<number> {
-  const children = new Map<number, number[]>();
-  for (const p of table.values()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
-  const out = new Set<number>();
-  const todo = [...roots];
-  while (todo.length > 0) {
-    const pid = todo.pop()!;
-    if (out.has(pid)) continue;
-    out.add(pid);
-    todo.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
-
-/** Processes whose command line names the folder (the postmaster: `-D <dir>/pg`), and their children. */
-function onFolder(table: Map<number, Proc>, dataDir: string, except: number[] = []): Set<number> {
-  const roots = [...table.values()]
-    .filter((p) => p.pid !== process.pid && !except.includes(p.pid))
-    .filter((p) => p.args.some((a) => a === dataDir || a.startsWith(dataDir + path.sep)))
-    .map((p) => p.pid);
-  return descendants(table, roots);
-}
-
-type Part = 'controller' | 'agent' | 'postgres';
-
-/** The `starling up` process, its descendants, and the postgres processes of the folder, by part. */
-function treeOf(table: Map<number, Proc>, rootPid: number, dataDir: string): Map<number, Part> {
-  const pg = onFolder(table, dataDir, [rootPid]);
-  const parts = new Map<number, Part>();
-  for (const pid of descendants(table, [rootPid])) {
-    parts.set(pid, pg.has(pid) ? 'postgres' : pid === rootPid ? 'controller' : 'agent');
-  }
-  for (const pid of pg) parts.set(pid, 'postgres');
-  return parts;
-}
+// /proc: memory
 
 function readKb(file: string, key: string): number | undefined {
   try {
@@ -323,18 +110,10 @@ function describeStop(s: Stopped): string {
 export async function run(): Promise<void> {
   const stopListening = cleanupOnInterrupt(cleanupAll);
   try {
-    console.log(
-      machineLine(),
-    );
+    console.log(machineLine());
     // bin/starling rebuilds its bundle when src/ is newer: do that now, outside the measurements.
     const w0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const c = spawn(process.execPath, [BIN, '--help'], { stdio: 'ignore', env: childEnv() });
-      c.once('error', reject);
-      c.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`${BIN} --help exited with ${code}`)),
-      );
-    });
+    await runs.warmUp();
     console.log(
       `warm-up: \`starling --help\` (bundle check/build) ${ms(performance.now() - w0)} ms, not counted`,
     );
@@ -350,7 +129,7 @@ export async function run(): Promise<void> {
       dirs.push(dir);
       const { r, ms: t } = await startAndLogin(dir);
       cold.push(t);
-      const s = await stop(r);
+      const s = await runs.stop(r);
       console.log(
         `  new folder       run ${i + 1}/${COLD_RUNS}: ready ${lpad(ms(t), 5)} ms   (${describeStop(s)})`,
       );
@@ -367,7 +146,7 @@ export async function run(): Promise<void> {
         if (r.exited) throw new Error(`starling up exited while idle:\n    ${tail(r)}`);
         mem = memory(r.child.pid, dir);
       }
-      const s = await stop(r);
+      const s = await runs.stop(r);
       console.log(
         `  existing folder  run ${i + 1}/${WARM_RUNS}: ready ${lpad(ms(t), 5)} ms   (${describeStop(s)})`,
       );

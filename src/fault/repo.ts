@@ -189,19 +189,16 @@ export async function writeAlarms(
   raises: RaiseWrite[],
   clears: ClearWrite[],
 ): Promise<{ raised: UpsertResult[]; cleared: (AlarmRow | undefined)[] }> {
-  const rows = await prepared<DbAlarm & { raised: boolean; inserted: boolean; changed: boolean; notified: number }>(
-    db,
-    'fault_write_alarms',
-    WRITE_SQL,
-    [
-      raises.map((w) => w.uuid),
-      raises.map((w) => w.eventUuid),
-      ...ALARM_COLS.map((c) => raises.map((w) => w.alarm[c])),
-      clears.map((w) => w.alarm_id),
-      clears.map((w) => w.entity_instance_id),
-      clears.map((w) => w.at),
-    ],
-  );
+  const rows = await prepared<
+    DbAlarm & { raised: boolean; inserted: boolean; changed: boolean; notified: number }
+  >(db, 'fault_write_alarms', WRITE_SQL, [
+    raises.map((w) => w.uuid),
+    raises.map((w) => w.eventUuid),
+    ...ALARM_COLS.map((c) => raises.map((w) => w.alarm[c])),
+    clears.map((w) => w.alarm_id),
+    clears.map((w) => w.entity_instance_id),
+    clears.map((w) => w.at),
+  ]);
   const up = new Map<string, UpsertResult>();
   const gone = new Map<string, AlarmRow>();
   for (const { raised, inserted, changed, notified: _n, ...a } of rows) {
@@ -212,7 +209,8 @@ export async function writeAlarms(
   return {
     raised: raises.map((w) => {
       const r = up.get(writeKey(w.alarm.alarm_id, w.alarm.entity_instance_id));
-      if (!r) throw new Error(`the raise of ${w.alarm.alarm_id} on ${w.alarm.entity_instance_id} returned no row`);
+      if (!r)
+        throw new Error(`the raise of ${w.alarm.alarm_id} on ${w.alarm.entity_instance_id} returned no row`);
       return r;
     }),
     cleared: clears.map((w) => gone.get(writeKey(w.alarm_id, w.entity_instance_id))),
@@ -269,18 +267,36 @@ export async function deleteAlarms(
 
 const likeEscape = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export const SORT_KEYS = { timestamp: 'timestamp', severity: 'severity_rank', alarm_id: 'alarm_id', entity_instance_id: 'entity_instance_id' } as const;
+export const SORT_KEYS = {
+  timestamp: 'timestamp',
+  severity: 'severity_rank',
+  alarm_id: 'alarm_id',
+  entity_instance_id: 'entity_instance_id',
+} as const;
 export type SortKey = keyof typeof SORT_KEYS;
+
+/** Where the previous page ended: its last row's sort value, timestamp (the tie-break of the
+ *  other keys, ISO text) and seq. */
+export interface PageEnd {
+  value: string | number;
+  timestamp: string;
+  seq: number;
+}
 
 export interface Page {
   limit: number;
-  /** Keyset cursor: the sort value and seq of the last row seen. */
-  after?: { value: string | number; seq: number };
+  /** Keyset cursor: the last row seen. */
+  after?: PageEnd;
   sortKey: SortKey;
   sortDir: 'asc' | 'desc';
 }
 
-function filterSql(filters: Filter[], params: unknown[], table: string, columns: Record<string, string>): string[] {
+function filterSql(
+  filters: Filter[],
+  params: unknown[],
+  table: string,
+  columns: Record<string, string>,
+): string[] {
   return filters.map((f) => {
     const col = columns[f.field] ?? f.field;
     if (f.field === 'severity' && col === 'severity_rank') {
@@ -306,16 +322,26 @@ function alarmPage(o: AlarmListOptions): { where: string; order: string; limit: 
     params.push(o.mgmtAffecting);
     where.push(`a.mgmt_affecting = $${params.length}`);
   }
-  const col = `a.${SORT_KEYS[o.page.sortKey]}`;
-  const cmp = o.page.sortDir === 'desc' ? '<' : '>';
+  // Rows sort by the key, then newest first (timestamp, seq): the order of each key's index.
+  const dir = o.page.sortDir;
+  const cols =
+    o.page.sortKey === 'timestamp'
+      ? ['a.timestamp', 'a.seq']
+      : [`a.${SORT_KEYS[o.page.sortKey]}`, 'a.timestamp', 'a.seq'];
   if (o.page.after) {
-    params.push(o.page.sortKey === 'timestamp' ? new Date(o.page.after.value) : o.page.after.value, o.page.after.seq);
-    where.push(`(${col}, a.seq) ${cmp} ($${params.length - 1}, $${params.length})`);
+    const { value, timestamp, seq } = o.page.after;
+    const values =
+      o.page.sortKey === 'timestamp' ? [new Date(timestamp), seq] : [value, new Date(timestamp), seq];
+    const refs = values.map((v) => {
+      params.push(v);
+      return `$${params.length}`;
+    });
+    where.push(`(${cols.join(', ')}) ${dir === 'desc' ? '<' : '>'} (${refs.join(', ')})`);
   }
   params.push(o.page.limit);
   return {
     where: where.length ? `WHERE ${where.join(' AND ')}` : '',
-    order: `${col} ${o.page.sortDir}, a.seq ${o.page.sortDir}`,
+    order: cols.map((c) => `${c} ${dir}`).join(', '),
     limit: `LIMIT $${params.length}`,
     params,
   };
@@ -334,12 +360,16 @@ export async function listAlarms(q: Queryable, o: AlarmListOptions): Promise<Ala
   return r.rows;
 }
 
-/** The sort value of a row, for the next page's cursor. */
-export function sortValue(a: AlarmRow, key: SortKey): string | number {
-  return key === 'severity' ? severityRank(a.severity) : key === 'timestamp' ? a.timestamp : a[key];
+/** Where a page ending with row `a` ends, for the next page's cursor. */
+export function pageEnd(a: AlarmRow, key: SortKey): PageEnd {
+  const value = key === 'severity' ? severityRank(a.severity) : key === 'timestamp' ? a.timestamp : a[key];
+  return { value, timestamp: a.timestamp, seq: a.seq };
 }
 
-export async function countBySeverity(q: Queryable, includeSuppressed: boolean): Promise<Record<string, number>> {
+export async function countBySeverity(
+  q: Queryable,
+  includeSuppressed: boolean,
+): Promise<Record<string, number>> {
   const r = await q.query<{ severity: string; n: number }>(
     `SELECT a.severity, count(*)::int AS n FROM alarms a ${includeSuppressed ? '' : `WHERE ${UNSUPPRESSED('a')}`} GROUP BY a.severity`,
   );
@@ -392,11 +422,18 @@ export async function getEvent(q: Queryable, uuid: string): Promise<EventRow | u
 
 export async function listEvents(
   q: Queryable,
-  o: { filters: Filter[]; kinds: ('alarms' | 'logs')[]; includeSuppressed: boolean; limit: number; after?: { timestamp: string; seq: number } },
+  o: {
+    filters: Filter[];
+    kinds: ('alarms' | 'logs')[];
+    includeSuppressed: boolean;
+    limit: number;
+    after?: { timestamp: string; seq: number };
+  },
 ): Promise<EventRow[]> {
   const params: unknown[] = [];
   const where = filterSql(o.filters, params, 'e', {});
-  if (o.kinds.length === 1) where.push(o.kinds[0] === 'alarms' ? `e.state IN ('set', 'clear')` : `e.state = 'log'`);
+  if (o.kinds.length === 1)
+    where.push(o.kinds[0] === 'alarms' ? `e.state IN ('set', 'clear')` : `e.state = 'log'`);
   if (!o.includeSuppressed) where.push(UNSUPPRESSED('e', 'event_log_id'));
   if (o.after) {
     params.push(new Date(o.after.timestamp), o.after.seq);
@@ -417,7 +454,12 @@ export async function listEvents(
  * Retention: drops events beyond the newest `maxCount` or older than `maxAgeSeconds`, but never
  * the set events of alarms still active (the record of why an active alarm exists).
  */
-export async function purgeEvents(q: Queryable, maxCount: number, maxAgeSeconds: number, now: Date): Promise<number> {
+export async function purgeEvents(
+  q: Queryable,
+  maxCount: number,
+  maxAgeSeconds: number,
+  now: Date,
+): Promise<number> {
   const r = await q.query(
     `DELETE FROM event_log e
       WHERE (e.seq <= (SELECT seq FROM event_log ORDER BY seq DESC OFFSET $1 LIMIT 1)
@@ -438,7 +480,10 @@ export interface SuppressionRow {
   suppression_status: 'suppressed' | 'unsuppressed';
 }
 
-export async function seedSuppression(q: Queryable, rows: { uuid: string; alarm_id: string; description: string }[]): Promise<void> {
+export async function seedSuppression(
+  q: Queryable,
+  rows: { uuid: string; alarm_id: string; description: string }[],
+): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
     `INSERT INTO event_suppression (uuid, alarm_id, description)
@@ -449,7 +494,11 @@ export async function seedSuppression(q: Queryable, rows: { uuid: string; alarm_
 }
 
 export async function listSuppression(q: Queryable): Promise<SuppressionRow[]> {
-  return (await q.query<SuppressionRow>('SELECT uuid, alarm_id, description, suppression_status FROM event_suppression ORDER BY alarm_id')).rows;
+  return (
+    await q.query<SuppressionRow>(
+      'SELECT uuid, alarm_id, description, suppression_status FROM event_suppression ORDER BY alarm_id',
+    )
+  ).rows;
 }
 
 export async function setSuppression(

@@ -10,7 +10,13 @@ import type { Db, Queryable } from '../db/index.ts';
 import type { Catalog } from './domain/catalog.ts';
 import type { EventLogEntry } from './domain/model.ts';
 import { parseQuery, type Filter } from './domain/query.ts';
-import { alarmFromRaise, checkEntityInstanceId, logFromInput, type LogInput, type RaiseInput } from './domain/raise.ts';
+import {
+  alarmFromRaise,
+  checkEntityInstanceId,
+  logFromInput,
+  type LogInput,
+  type RaiseInput,
+} from './domain/raise.ts';
 import { summarize, type AlarmSummary } from './domain/summary.ts';
 import { WriteQueue, type BatchStats } from './write-queue.ts';
 import {
@@ -26,7 +32,7 @@ import {
   purgeEvents,
   seedSuppression,
   setSuppression,
-  sortValue,
+  pageEnd,
   SORT_KEYS,
   writeAlarms,
   type ClearWrite,
@@ -34,6 +40,7 @@ import {
   type UpsertResult,
   type AlarmRow,
   type EventRow,
+  type PageEnd,
   type SortKey,
   type SuppressionRow,
 } from './repo.ts';
@@ -42,11 +49,32 @@ export const NOTIFY_CHANNEL = 'starling_fault';
 
 /** What subscribers (the alarm stream, SNMP traps) receive for every change. */
 export type FaultNotification =
-  | { kind: 'alarm-set' | 'alarm-clear' | 'log'; alarm_uuid: string | null; event: EventLogEntry; suppression_status: string }
+  | {
+      kind: 'alarm-set' | 'alarm-clear' | 'log';
+      alarm_uuid: string | null;
+      event: EventLogEntry;
+      suppression_status: string;
+    }
   | { kind: 'suppression'; alarm_id: string; suppression_status: string };
 
-export const ALARM_QUERY_FIELDS = ['alarm_id', 'alarm_type', 'entity_type_id', 'entity_instance_id', 'severity', 'probable_cause', 'uuid'] as const;
-export const EVENT_QUERY_FIELDS = ['event_log_id', 'event_log_type', 'entity_type_id', 'entity_instance_id', 'severity', 'state', 'uuid'] as const;
+export const ALARM_QUERY_FIELDS = [
+  'alarm_id',
+  'alarm_type',
+  'entity_type_id',
+  'entity_instance_id',
+  'severity',
+  'probable_cause',
+  'uuid',
+] as const;
+export const EVENT_QUERY_FIELDS = [
+  'event_log_id',
+  'event_log_type',
+  'entity_type_id',
+  'entity_instance_id',
+  'severity',
+  'state',
+  'uuid',
+] as const;
 
 export interface AlarmListQuery {
   'q.field'?: string | string[];
@@ -96,20 +124,35 @@ function decodeCursor<T>(s: string, check: (v: unknown) => v is T): T | undefine
   }
 }
 
+/** A next link's marker: sort key and direction, then the last row's sort value, timestamp, seq. */
 interface AlarmCursor {
   k: SortKey;
   d: 'asc' | 'desc';
   v: string | number;
+  t: string;
   s: number;
 }
 const isAlarmCursor = (v: unknown): v is AlarmCursor =>
-  typeof v === 'object' && v !== null && 'k' in v && 's' in v && typeof (v as AlarmCursor).s === 'number' && (v as AlarmCursor).k in SORT_KEYS;
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as AlarmCursor).k === 'string' &&
+  (v as AlarmCursor).k in SORT_KEYS &&
+  (typeof (v as AlarmCursor).v === 'string' || typeof (v as AlarmCursor).v === 'number') &&
+  typeof (v as AlarmCursor).t === 'string' &&
+  !Number.isNaN(Date.parse((v as AlarmCursor).t)) &&
+  typeof (v as AlarmCursor).s === 'number';
 const isEventCursor = (v: unknown): v is { t: string; s: number } =>
-  typeof v === 'object' && v !== null && typeof (v as { t: unknown }).t === 'string' && typeof (v as { s: unknown }).s === 'number';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { t: unknown }).t === 'string' &&
+  typeof (v as { s: unknown }).s === 'number';
 
 /** One alarm write for the queue: a raise or clear of one alarm (batched), or any other clear
  *  (a subtree, by uuid, by alarm id alone), which runs alone. */
-type AlarmWrite = ({ kind: 'raise' } & RaiseWrite) | ({ kind: 'clear' } & ClearWrite) | { kind: 'alone'; run: () => Promise<AlarmRow[]> };
+type AlarmWrite =
+  | ({ kind: 'raise' } & RaiseWrite)
+  | ({ kind: 'clear' } & ClearWrite)
+  | { kind: 'alone'; run: () => Promise<AlarmRow[]> };
 type AlarmWriteResult = UpsertResult | AlarmRow[];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -131,7 +174,12 @@ export class FaultService implements AlarmPort {
   ) {
     this.writes = new WriteQueue(
       (ops) => this.applyWrites(ops),
-      (op) => (op.kind === 'raise' ? `${op.alarm.alarm_id}\u0000${op.alarm.entity_instance_id}` : op.kind === 'clear' ? `${op.alarm_id}\u0000${op.entity_instance_id}` : undefined),
+      (op) =>
+        op.kind === 'raise'
+          ? `${op.alarm.alarm_id}\u0000${op.alarm.entity_instance_id}`
+          : op.kind === 'clear'
+            ? `${op.alarm_id}\u0000${op.entity_instance_id}`
+            : undefined,
     );
   }
 
@@ -176,37 +224,69 @@ export class FaultService implements AlarmPort {
     const safe =
       payload.length < 7900 || n.kind === 'suppression'
         ? payload
-        : JSON.stringify({ ...n, event: { ...n.event, reason_text: n.event.reason_text.slice(0, 1000), proposed_repair_action: '' } });
+        : JSON.stringify({
+            ...n,
+            event: {
+              ...n.event,
+              reason_text: n.event.reason_text.slice(0, 1000),
+              proposed_repair_action: '',
+            },
+          });
     await q.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, safe]);
   }
 
   async raise(input: RaiseInput): Promise<{ alarm: AlarmRow; created: boolean }> {
     const a = alarmFromRaise(input, this.catalog, this.clock.now());
-    const { alarm, inserted } = (await this.writes.submit({ kind: 'raise', uuid: newUuid(), eventUuid: newUuid(), alarm: a })) as UpsertResult;
+    const { alarm, inserted } = (await this.writes.submit({
+      kind: 'raise',
+      uuid: newUuid(),
+      eventUuid: newUuid(),
+      alarm: a,
+    })) as UpsertResult;
     return { alarm, created: inserted };
   }
 
   private async clearWhere(m: Parameters<typeof deleteAlarms>[1]): Promise<AlarmRow[]> {
     const at = this.clock.now();
     if (m.alarm_id !== undefined && m.entity_instance_id !== undefined && m.uuid === undefined && !m.prefix) {
-      return (await this.writes.submit({ kind: 'clear', alarm_id: m.alarm_id, entity_instance_id: m.entity_instance_id, at })) as AlarmRow[];
+      return (await this.writes.submit({
+        kind: 'clear',
+        alarm_id: m.alarm_id,
+        entity_instance_id: m.entity_instance_id,
+        at,
+      })) as AlarmRow[];
     }
-    return (await this.writes.submit({ kind: 'alone', run: () => deleteAlarms(this.events, m, at) })) as AlarmRow[];
+    return (await this.writes.submit({
+      kind: 'alone',
+      run: () => deleteAlarms(this.events, m, at),
+    })) as AlarmRow[];
   }
 
   async clear(alarmId: string, entityInstanceId: string): Promise<AlarmRow[]> {
-    return this.clearWhere({ alarm_id: alarmId, entity_instance_id: checkEntityInstanceId(entityInstanceId) });
+    return this.clearWhere({
+      alarm_id: alarmId,
+      entity_instance_id: checkEntityInstanceId(entityInstanceId),
+    });
   }
 
   /** Clears every alarm of an entity and below it (`host=worker-0` clears `host=worker-0.port=eth0`). */
   async clearEntity(entityInstanceIdPrefix: string): Promise<AlarmRow[]> {
-    return this.clearWhere({ entity_instance_id: checkEntityInstanceId(entityInstanceIdPrefix), prefix: true });
+    return this.clearWhere({
+      entity_instance_id: checkEntityInstanceId(entityInstanceIdPrefix),
+      prefix: true,
+    });
   }
 
   /** The REST clear: by alarm id and/or entity (optionally the entity's whole subtree). */
-  async clearMatching(m: { alarm_id?: string; entity_instance_id?: string; prefix?: boolean }): Promise<AlarmRow[]> {
+  async clearMatching(m: {
+    alarm_id?: string;
+    entity_instance_id?: string;
+    prefix?: boolean;
+  }): Promise<AlarmRow[]> {
     if (m.alarm_id === undefined && m.entity_instance_id === undefined) {
-      throw new StarlingError('VALIDATION_FAILED', 'give alarm_id, entity_instance_id or both', { field: 'alarm_id' });
+      throw new StarlingError('VALIDATION_FAILED', 'give alarm_id, entity_instance_id or both', {
+        field: 'alarm_id',
+      });
     }
     if (m.prefix && m.entity_instance_id === undefined) {
       throw new StarlingError('VALIDATION_FAILED', 'prefix needs entity_instance_id', { field: 'prefix' });
@@ -217,7 +297,8 @@ export class FaultService implements AlarmPort {
 
   async clearByUuid(uuid: string): Promise<AlarmRow> {
     const [gone] = await this.clearWhere({ uuid });
-    if (!gone) throw new StarlingError('NOT_FOUND', `no active alarm with uuid ${uuid}`, { field: 'alarm_uuid' });
+    if (!gone)
+      throw new StarlingError('NOT_FOUND', `no active alarm with uuid ${uuid}`, { field: 'alarm_uuid' });
     return gone;
   }
 
@@ -225,24 +306,33 @@ export class FaultService implements AlarmPort {
     const l = logFromInput(input, this.catalog, this.clock.now());
     return this.events.tx(async (q) => {
       const event = await insertEvent(q, eventFromLog(newUuid(), l));
-      await this.notify(q, { kind: 'log', alarm_uuid: null, event, suppression_status: event.suppression_status });
+      await this.notify(q, {
+        kind: 'log',
+        alarm_uuid: null,
+        event,
+        suppression_status: event.suppression_status,
+      });
       return event;
     });
   }
 
   async getAlarm(uuid: string): Promise<AlarmRow> {
     const a = UUID.test(uuid) ? await getAlarm(this.db, uuid) : undefined;
-    if (!a) throw new StarlingError('NOT_FOUND', `no active alarm with uuid ${uuid}`, { field: 'alarm_uuid' });
+    if (!a)
+      throw new StarlingError('NOT_FOUND', `no active alarm with uuid ${uuid}`, { field: 'alarm_uuid' });
     return a;
   }
 
   async listAlarms(query: AlarmListQuery): Promise<{ alarms: AlarmRow[]; next: string | null }> {
-    const filters = parseQuery({ field: query['q.field'], op: query['q.op'], value: query['q.value'] }, ALARM_QUERY_FIELDS);
+    const filters = parseQuery(
+      { field: query['q.field'], op: query['q.op'], value: query['q.value'] },
+      ALARM_QUERY_FIELDS,
+    );
     const sortKey = query.sort_key ?? 'timestamp';
     const sortDir = query.sort_dir ?? 'desc';
     // StarlingX's fm answers api.limit_max (1000) alarms when no limit is given.
     const limit = query.limit ?? 1000;
-    let after: { value: string | number; seq: number } | undefined;
+    let after: PageEnd | undefined;
     if (query.marker !== undefined) after = await this.alarmMarker(query.marker, sortKey, sortDir);
     const alarms = await listAlarms(this.db, {
       filters,
@@ -251,24 +341,40 @@ export class FaultService implements AlarmPort {
       page: { limit, sortKey, sortDir, ...(after ? { after } : {}) },
     });
     const last = alarms.at(-1);
-    const next = alarms.length === limit && last ? encodeCursor({ k: sortKey, d: sortDir, v: sortValue(last, sortKey), s: last.seq }) : null;
+    const end = last && pageEnd(last, sortKey);
+    const next =
+      alarms.length === limit && end
+        ? encodeCursor({ k: sortKey, d: sortDir, v: end.value, t: end.timestamp, s: end.seq })
+        : null;
     return { alarms, next };
   }
 
   /** A marker is a cursor from `next` (robust while alarms come and go) or, like StarlingX's
    *  clients send, the uuid of the last alarm seen (which must still be active). */
-  private async alarmMarker(marker: string, sortKey: SortKey, sortDir: 'asc' | 'desc'): Promise<{ value: string | number; seq: number }> {
+  private async alarmMarker(marker: string, sortKey: SortKey, sortDir: 'asc' | 'desc'): Promise<PageEnd> {
     if (UUID.test(marker)) {
       const a = await getAlarm(this.db, marker);
-      if (!a) throw new StarlingError('VALIDATION_FAILED', `marker ${marker} is not an active alarm (it may have been cleared)`, { field: 'marker' });
-      return { value: sortValue(a, sortKey), seq: a.seq };
+      if (!a)
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `marker ${marker} is not an active alarm (it may have been cleared)`,
+          { field: 'marker' },
+        );
+      return pageEnd(a, sortKey);
     }
     const c = decodeCursor(marker, isAlarmCursor);
-    if (!c) throw new StarlingError('VALIDATION_FAILED', 'marker is neither an alarm uuid nor a cursor from a next link', { field: 'marker' });
+    if (!c)
+      throw new StarlingError(
+        'VALIDATION_FAILED',
+        'marker is neither an alarm uuid nor a cursor from a next link',
+        { field: 'marker' },
+      );
     if (c.k !== sortKey || c.d !== sortDir) {
-      throw new StarlingError('VALIDATION_FAILED', 'marker was made for another sort_key or sort_dir', { field: 'marker' });
+      throw new StarlingError('VALIDATION_FAILED', 'marker was made for another sort_key or sort_dir', {
+        field: 'marker',
+      });
     }
-    return { value: c.v, seq: c.s };
+    return { value: c.v, timestamp: c.t, seq: c.s };
   }
 
   async summary(includeSuppressed: boolean): Promise<AlarmSummary> {
@@ -276,18 +382,30 @@ export class FaultService implements AlarmPort {
   }
 
   async listEvents(query: EventListQuery): Promise<{ events: EventRow[]; next: string | null }> {
-    const filters: Filter[] = parseQuery({ field: query['q.field'], op: query['q.op'], value: query['q.value'] }, EVENT_QUERY_FIELDS);
-    const kinds: ('alarms' | 'logs')[] = query.alarms && !query.logs ? ['alarms'] : query.logs && !query.alarms ? ['logs'] : ['alarms', 'logs'];
+    const filters: Filter[] = parseQuery(
+      { field: query['q.field'], op: query['q.op'], value: query['q.value'] },
+      EVENT_QUERY_FIELDS,
+    );
+    const kinds: ('alarms' | 'logs')[] =
+      query.alarms && !query.logs ? ['alarms'] : query.logs && !query.alarms ? ['logs'] : ['alarms', 'logs'];
     const limit = query.limit ?? 100;
     let after: { timestamp: string; seq: number } | undefined;
     if (query.marker !== undefined) {
       if (UUID.test(query.marker)) {
         const e = await getEvent(this.db, query.marker);
-        if (!e) throw new StarlingError('VALIDATION_FAILED', `marker ${query.marker} is not an event`, { field: 'marker' });
+        if (!e)
+          throw new StarlingError('VALIDATION_FAILED', `marker ${query.marker} is not an event`, {
+            field: 'marker',
+          });
         after = { timestamp: e.timestamp, seq: e.seq };
       } else {
         const c = decodeCursor(query.marker, isEventCursor);
-        if (!c) throw new StarlingError('VALIDATION_FAILED', 'marker is neither an event uuid nor a cursor from a next link', { field: 'marker' });
+        if (!c)
+          throw new StarlingError(
+            'VALIDATION_FAILED',
+            'marker is neither an event uuid nor a cursor from a next link',
+            { field: 'marker' },
+          );
         after = { timestamp: c.t, seq: c.s };
       }
     }
@@ -299,7 +417,10 @@ export class FaultService implements AlarmPort {
       ...(after ? { after } : {}),
     });
     const last = events.at(-1);
-    return { events, next: events.length === limit && last ? encodeCursor({ t: last.timestamp, s: last.seq }) : null };
+    return {
+      events,
+      next: events.length === limit && last ? encodeCursor({ t: last.timestamp, s: last.seq }) : null,
+    };
   }
 
   async getEvent(uuid: string): Promise<EventRow> {
@@ -312,7 +433,10 @@ export class FaultService implements AlarmPort {
     return listSuppression(this.db);
   }
 
-  async setSuppression(match: { uuid?: string; alarm_id?: string }, status: 'suppressed' | 'unsuppressed'): Promise<SuppressionRow> {
+  async setSuppression(
+    match: { uuid?: string; alarm_id?: string },
+    status: 'suppressed' | 'unsuppressed',
+  ): Promise<SuppressionRow> {
     return this.db.tx(async (q) => {
       const row = await setSuppression(q, match, status, this.clock.now());
       if (!row) {
@@ -320,11 +444,17 @@ export class FaultService implements AlarmPort {
         const known = match.alarm_id !== undefined && this.catalog.get(match.alarm_id);
         throw new StarlingError(
           known ? 'VALIDATION_FAILED' : 'NOT_FOUND',
-          known ? `alarm ${what} cannot be suppressed (the catalog marks it unsuppressible)` : `no suppressible alarm ${what}`,
+          known
+            ? `alarm ${what} cannot be suppressed (the catalog marks it unsuppressible)`
+            : `no suppressible alarm ${what}`,
           { field: match.uuid !== undefined ? 'event_suppression_uuid' : 'alarm_id' },
         );
       }
-      await this.notify(q, { kind: 'suppression', alarm_id: row.alarm_id, suppression_status: row.suppression_status });
+      await this.notify(q, {
+        kind: 'suppression',
+        alarm_id: row.alarm_id,
+        suppression_status: row.suppression_status,
+      });
       return row;
     });
   }
@@ -334,4 +464,3 @@ export class FaultService implements AlarmPort {
     return purgeEvents(this.db, this.retention.maxCount, this.retention.maxAgeSeconds, this.clock.now());
   }
 }
-
