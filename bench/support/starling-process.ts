@@ -266,7 +266,11 @@ export type Part = 'controller' | 'agent' | 'postgres';
 
 /** A `starling up|controller` process, its descendants, and the postgres processes of its folder, by part. */
 export function treeOf(table: Map<number, Proc>, rootPid: number, dataDir: string): Map<number, Part> {
-  const pg = onFolder(table, dataDir, [rootPid]);
+  // The postmaster names the folder (-D <dir>/pg), but so does the agent (--state-dir <dir>/agent).
+  const pgRoots = [...onFolder(table, dataDir, [rootPid])].filter(
+    (pid) => path.basename(table.get(pid)?.args[0] ?? '') === 'postgres',
+  );
+  const pg = descendants(table, pgRoots);
   const parts = new Map<number, Part>();
   for (const pid of descendants(table, [rootPid])) {
     parts.set(pid, pg.has(pid) ? 'postgres' : pid === rootPid ? 'controller' : 'agent');
