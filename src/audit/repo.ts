@@ -1,7 +1,6 @@
 // The audit_log table: append and page newest first.
 
-import type pg from 'pg';
-import { mapPgError, type Db, type Queryable } from '../db/index.ts';
+import type { Db, Queryable } from '../db/index.ts';
 import type { AuditEntry, AuditQuery } from './schemas.ts';
 
 export interface NewAuditEntry {
@@ -60,11 +59,11 @@ const INSERT_SQL = `INSERT INTO audit_log (${COLS.join(', ')})
 /** Appends entries in one statement (in the order given: ids follow it). */
 export async function insertAudit(db: Db, entries: NewAuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  try {
-    await db.pool.query<pg.QueryResultRow>({ name: 'audit_insert', text: INSERT_SQL, values: COLS.map((c) => entries.map((e) => e[c])) });
-  } catch (e) {
-    throw mapPgError(e);
-  }
+  await db.prepared(
+    'audit_insert',
+    INSERT_SQL,
+    COLS.map((c) => entries.map((e) => e[c])),
+  );
 }
 
 export async function listAudit(q: Queryable, f: AuditQuery & { limit: number }): Promise<AuditEntry[]> {
@@ -77,7 +76,15 @@ export async function listAudit(q: Queryable, f: AuditQuery & { limit: number })
         AND ($5::timestamptz IS NULL OR at >= $5)
         AND ($6::timestamptz IS NULL OR at < $6)
       ORDER BY id DESC LIMIT $7`,
-    [f.marker ?? null, f.user ?? null, f.kind ?? null, f.method ?? null, f.since ?? null, f.until ?? null, f.limit],
+    [
+      f.marker ?? null,
+      f.user ?? null,
+      f.kind ?? null,
+      f.method ?? null,
+      f.since ?? null,
+      f.until ?? null,
+      f.limit,
+    ],
   );
   return rows.rows.map(({ at, ...r }) => ({ ...r, timestamp: at.toISOString() }));
 }

@@ -45,6 +45,19 @@ export class Db implements Queryable {
     }
   }
 
+  /**
+   * Runs a statement whose text never changes as a named prepared statement: each pool connection
+   * parses and plans it once (for hot statements: planning the alarm write was two thirds of its
+   * server time). One name, one text: a name reused with another text fails on the server.
+   */
+  async prepared<R = Row>(name: string, text: string, values: unknown[]): Promise<Result<R>> {
+    try {
+      return await this.pool.query<R & pg.QueryResultRow>({ name, text, values });
+    } catch (e) {
+      throw mapPgError(e);
+    }
+  }
+
   /** Runs `fn` in one transaction: all of its writes land, or none do. */
   async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
@@ -99,7 +112,9 @@ export function mapPgError(e: unknown): unknown {
     });
   }
   if (err.code !== undefined && CONNECTION_CODES.has(err.code)) {
-    return new StarlingError('DATABASE_UNAVAILABLE', `database unavailable: ${err.message ?? err.code}`, { cause: e });
+    return new StarlingError('DATABASE_UNAVAILABLE', `database unavailable: ${err.message ?? err.code}`, {
+      cause: e,
+    });
   }
   return e;
 }
