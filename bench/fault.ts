@@ -182,7 +182,8 @@ interface Latency {
   label: string;
   reps: number;
   rows: number;
-  matches: number;
+  /** Alarms that match (unknown for the event log: retention decides). */
+  matches?: number;
   p50: number;
   p99: number;
   max: number;
@@ -496,6 +497,28 @@ async function benchStarling(): Promise<StarlingResults> {
       })),
     });
   }
+  // The event log holds the ingest's and the load's set and clear events (retention keeps the
+  // newest STARLING_EVENT_LOG_MAX_COUNT, 100,000 by default).
+  const eventRows = (body: string): number => (JSON.parse(body) as { event_log: unknown[] }).event_log.length;
+  const eventQueries: [string, string][] = [
+    ['events, limit=100', 'limit=100'],
+    ['events, alarms only, limit=100', 'alarms=true&limit=100'],
+    ['events, logs only, limit=100', 'logs=true&limit=100'],
+    [
+      'events of host=worker-17.process=p1',
+      q('entity_instance_id', 'host=worker-17.process=p1', '&limit=100'),
+    ],
+    ['events, id=100.101, limit=100', q('event_log_id', '100.101', '&limit=100')],
+  ];
+  for (const [label, qs] of eventQueries) {
+    lists.push({
+      label,
+      ...(await timeGets(listAgent, `${proc.url}/v1/event_log?${qs}`, auth(started.token), eventRows, {
+        warmup: LIST_WARMUP,
+        reps: LIST_REPS,
+      })),
+    });
+  }
   await runs.stop(proc);
 
   return {
@@ -726,7 +749,7 @@ function latencyTable(title: string, rows: Latency[]): void {
   );
   for (const r of rows) {
     console.log(
-      `  ${pad(r.label, 36)}${lpad(String(r.matches), 8)}${lpad(String(r.rows), 8)}${lpad(String(r.reps), 6)}` +
+      `  ${pad(r.label, 36)}${lpad(r.matches === undefined ? '-' : String(r.matches), 8)}${lpad(String(r.rows), 8)}${lpad(String(r.reps), 6)}` +
         `${lpad(fmt(r.p50), 9)}${lpad(fmt(r.p99), 9)}${lpad(fmt(r.max), 9)}`,
     );
   }
