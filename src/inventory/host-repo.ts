@@ -2,6 +2,7 @@
 // idisks, pci_devices), and labels.
 
 import type { Queryable } from '../db/index.ts';
+import { matchDisks, partitionNode, partitionPath } from './domain/storage.ts';
 
 export const HOST_COLS = [
   'uuid',
@@ -43,7 +44,16 @@ export interface HostRow {
   invprovision: string;
   administrative: 'locked' | 'unlocked';
   operational: 'enabled' | 'disabled';
-  availability: 'not-installed' | 'available' | 'degraded' | 'failed' | 'intest' | 'power-off' | 'offline' | 'online' | 'offduty';
+  availability:
+    | 'not-installed'
+    | 'available'
+    | 'degraded'
+    | 'failed'
+    | 'intest'
+    | 'power-off'
+    | 'offline'
+    | 'online'
+    | 'offduty';
   task: string | null;
   action: string;
   mgmt_mac: string | null;
@@ -67,16 +77,26 @@ export interface HostRow {
 
 type DbHost = Omit<HostRow, 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date | null };
 const SELECT = `SELECT ${HOST_COLS.map((c) => (c === 'mgmt_mac' ? 'mgmt_mac::text' : c === 'mgmt_ip' ? 'host(mgmt_ip) AS mgmt_ip' : c)).join(', ')} FROM ihosts`;
-const toHost = (r: DbHost): HostRow => ({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at?.toISOString() ?? null });
+const toHost = (r: DbHost): HostRow => ({
+  ...r,
+  created_at: r.created_at.toISOString(),
+  updated_at: r.updated_at?.toISOString() ?? null,
+});
 
 export async function listHosts(q: Queryable, f: { personality?: string } = {}): Promise<HostRow[]> {
-  const r = await q.query<DbHost>(`${SELECT} WHERE ($1::text IS NULL OR personality = $1) ORDER BY id`, [f.personality ?? null]);
+  const r = await q.query<DbHost>(`${SELECT} WHERE ($1::text IS NULL OR personality = $1) ORDER BY id`, [
+    f.personality ?? null,
+  ]);
   return r.rows.map(toHost);
 }
 
 /** By uuid, numeric id or hostname (cgtsclient accepts all three). */
 export async function findHost(q: Queryable, ref: string, lock = false): Promise<HostRow | undefined> {
-  const col = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? 'uuid::text' : /^\d+$/.test(ref) ? 'id::text' : 'hostname';
+  const col = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref)
+    ? 'uuid::text'
+    : /^\d+$/.test(ref)
+      ? 'id::text'
+      : 'hostname';
   const r = await q.query<DbHost>(`${SELECT} WHERE ${col} = $1${lock ? ' FOR UPDATE' : ''}`, [ref]);
   return r.rows[0] && toHost(r.rows[0]);
 }
@@ -86,7 +106,10 @@ export async function findHostByMac(q: Queryable, mac: string): Promise<HostRow 
   return r.rows[0] && toHost(r.rows[0]);
 }
 
-export type NewHostRow = Partial<Omit<HostRow, 'id' | 'created_at' | 'updated_at'>> & { uuid: string; bm_password_enc?: string | null };
+export type NewHostRow = Partial<Omit<HostRow, 'id' | 'created_at' | 'updated_at'>> & {
+  uuid: string;
+  bm_password_enc?: string | null;
+};
 
 const WRITABLE = [
   'hostname',
@@ -117,12 +140,22 @@ const WRITABLE = [
 export async function insertHosts(q: Queryable, hosts: NewHostRow[]): Promise<void> {
   if (hosts.length === 0) return;
   const cols = ['uuid', ...WRITABLE] as const;
-  const arrays = cols.map((c) => hosts.map((h) => {
-    const v = (h as Record<string, unknown>)[c];
-    return v === undefined ? null : c === 'location' ? JSON.stringify(v) : v;
-  }));
+  const arrays = cols.map((c) =>
+    hosts.map((h) => {
+      const v = (h as Record<string, unknown>)[c];
+      return v === undefined ? null : c === 'location' ? JSON.stringify(v) : v;
+    }),
+  );
   const arrayType = (c: string): string =>
-    c === 'uuid' ? 'uuid' : c === 'mgmt_mac' ? 'macaddr' : c === 'mgmt_ip' ? 'inet' : c === 'uptime' ? 'int' : 'text';
+    c === 'uuid'
+      ? 'uuid'
+      : c === 'mgmt_mac'
+        ? 'macaddr'
+        : c === 'mgmt_ip'
+          ? 'inet'
+          : c === 'uptime'
+            ? 'int'
+            : 'text';
   // NULL = the column's default (unnest cannot say "DEFAULT").
   const defaults: Record<string, string> = {
     invprovision: "'unprovisioned'",
@@ -149,13 +182,20 @@ export async function insertHosts(q: Queryable, hosts: NewHostRow[]): Promise<vo
   );
 }
 
-export async function updateHost(q: Queryable, uuid: string, patch: Partial<Record<(typeof WRITABLE)[number], unknown>>, at: Date): Promise<void> {
+export async function updateHost(
+  q: Queryable,
+  uuid: string,
+  patch: Partial<Record<(typeof WRITABLE)[number], unknown>>,
+  at: Date,
+): Promise<void> {
   const keys = Object.keys(patch).filter((k) => (WRITABLE as readonly string[]).includes(k));
   const sets = keys.map((k, i) => `${k} = $${i + 3}${k === 'location' ? '::jsonb' : ''}`);
   await q.query(`UPDATE ihosts SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE uuid = $1`, [
     uuid,
     at,
-    ...keys.map((k) => (k === 'location' ? JSON.stringify(patch[k as keyof typeof patch]) : patch[k as keyof typeof patch])),
+    ...keys.map((k) =>
+      k === 'location' ? JSON.stringify(patch[k as keyof typeof patch]) : patch[k as keyof typeof patch],
+    ),
   ]);
 }
 
@@ -174,21 +214,68 @@ export async function countUnlockedEnabledControllers(q: Queryable): Promise<num
 
 /** Inventory tables, their key within a host, and their columns (StarlingX field names). */
 export const INVENTORY_TABLES = {
-  icpus: { key: ['cpu'], cols: ['cpu', 'core', 'thread', 'numa_node', 'socket', 'cpu_family', 'cpu_model'], keep: ['allocated_function'] },
+  icpus: {
+    key: ['cpu'],
+    cols: ['cpu', 'core', 'thread', 'numa_node', 'socket', 'cpu_family', 'cpu_model'],
+    keep: ['allocated_function'],
+  },
   imemorys: {
     key: ['numa_node'],
-    cols: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G', 'vm_hugepages_use_1G'],
-    keep: ['platform_reserved_mib', 'hugepages_configured', 'vm_hugepages_nr_2M_pending', 'vm_hugepages_nr_1G_pending'],
+    cols: [
+      'numa_node',
+      'memtotal_mib',
+      'memavail_mib',
+      'vm_hugepages_nr_2M',
+      'vm_hugepages_avail_2M',
+      'vm_hugepages_nr_1G',
+      'vm_hugepages_avail_1G',
+      'vm_hugepages_use_1G',
+    ],
+    keep: [
+      'platform_reserved_mib',
+      'hugepages_configured',
+      'vm_hugepages_nr_2M_pending',
+      'vm_hugepages_nr_1G_pending',
+    ],
   },
   ethernet_ports: {
     key: ['name'],
-    cols: ['name', 'mac', 'mtu', 'speed', 'link_mode', 'pciaddr', 'driver', 'numa_node', 'pvendor', 'pdevice', 'sriov_totalvfs', 'sriov_numvfs'],
+    cols: [
+      'name',
+      'mac',
+      'mtu',
+      'speed',
+      'link_mode',
+      'pciaddr',
+      'driver',
+      'numa_node',
+      'pvendor',
+      'pdevice',
+      'sriov_totalvfs',
+      'sriov_numvfs',
+    ],
     keep: ['interface_uuid'],
   },
-  idisks: { key: ['device_node'], cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model', 'device_wwn'], keep: [] },
+  idisks: {
+    key: ['device_node'],
+    cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model', 'device_wwn'],
+    keep: [],
+  },
   pci_devices: {
     key: ['pciaddr'],
-    cols: ['pciaddr', 'pclass_id', 'pclass', 'pvendor_id', 'pdevice_id', 'psvendor', 'psdevice', 'numa_node', 'driver', 'sriov_totalvfs', 'kind'],
+    cols: [
+      'pciaddr',
+      'pclass_id',
+      'pclass',
+      'pvendor_id',
+      'pdevice_id',
+      'psvendor',
+      'psdevice',
+      'numa_node',
+      'driver',
+      'sriov_totalvfs',
+      'kind',
+    ],
     keep: ['enabled'],
   },
 } as const;
@@ -199,7 +286,13 @@ const quote = (c: string): string => (/[A-Z]/.test(c) ? `"${c}"` : c);
 
 /** Replaces a host's discovered rows of one table: rows gone are deleted, the rest upserted,
  *  keeping what the operator configured on them (`keep` columns). */
-export async function replaceInventory(q: Queryable, hostUuid: string, table: InventoryTable, rows: Record<string, unknown>[], newUuid: () => string): Promise<void> {
+export async function replaceInventory(
+  q: Queryable,
+  hostUuid: string,
+  table: InventoryTable,
+  rows: Record<string, unknown>[],
+  newUuid: () => string,
+): Promise<void> {
   const spec = INVENTORY_TABLES[table];
   const key = spec.key[0];
   const keys = rows.map((r) => r[key]);
@@ -228,28 +321,141 @@ export async function replaceInventory(q: Queryable, hostUuid: string, table: In
   );
 }
 
-export async function listInventory(q: Queryable, hostUuid: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
+/** PostgreSQL types of the disk columns an agent reports, for passing them as arrays. */
+const DISK_TYPES: Record<(typeof INVENTORY_TABLES)['idisks']['cols'][number], string> = {
+  device_node: 'text',
+  device_path: 'text',
+  device_type: 'text',
+  size_mib: 'bigint',
+  serial_id: 'text',
+  model: 'text',
+  device_wwn: 'text',
+};
+
+/**
+ * Replaces a host's disks from an agent's report. Unlike the other inventory tables, disks are not
+ * keyed by name: device nodes change across reboots, so each reported disk is recognised by its
+ * WWN, serial or by-path name first (domain `matchDisks`). A recognised disk keeps its uuid, and
+ * with it its partitions, physical volume or OSD, whose partitions take its new names; a disk no
+ * longer reported goes, with what was configured on it.
+ */
+export async function replaceDisks(
+  q: Queryable,
+  hostUuid: string,
+  rows: Record<string, unknown>[],
+  newUuid: () => string,
+): Promise<void> {
+  type Stored = {
+    uuid: string;
+    device_node: string;
+    device_path: string | null;
+    serial_id: string | null;
+    device_wwn: string | null;
+  };
+  const stored = (
+    await q.query<Stored>(
+      'SELECT uuid, device_node, device_path, serial_id, device_wwn FROM idisks WHERE host_uuid = $1 FOR UPDATE',
+      [hostUuid],
+    )
+  ).rows;
+  const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const reported = rows.map((r) => ({
+    device_node: String(r.device_node),
+    device_path: text(r.device_path),
+    serial_id: text(r.serial_id),
+    device_wwn: text(r.device_wwn),
+  }));
+  const { match, gone } = matchDisks(stored, reported);
+  if (gone.length > 0)
+    await q.query('DELETE FROM idisks WHERE uuid = ANY($1::uuid[])', [gone.map((i) => stored[i]!.uuid)]);
+
+  const cols = INVENTORY_TABLES.idisks.cols;
+  const uuids = match.map((i) => (i === undefined ? newUuid() : stored[i]!.uuid));
+  const renamed = match.flatMap((i, j) =>
+    i !== undefined &&
+    (stored[i]!.device_node !== reported[j]!.device_node ||
+      stored[i]!.device_path !== reported[j]!.device_path)
+      ? [stored[i]!.uuid]
+      : [],
+  );
+  // Renamed disks step aside first: two disks swapping nodes would break UNIQUE (host_uuid, device_node) midway.
+  if (renamed.length > 0)
+    await q.query(`UPDATE idisks SET device_node = '#' || uuid::text WHERE uuid = ANY($1::uuid[])`, [
+      renamed,
+    ]);
+  const arrays = [uuids, ...cols.map((c) => rows.map((r) => r[c] ?? null))];
+  const unnest = `unnest($1::uuid[], ${cols.map((c, k) => `$${k + 2}::${DISK_TYPES[c]}[]`).join(', ')}) AS r(uuid, ${cols.join(', ')})`;
+  await q.query(
+    `WITH r AS (SELECT * FROM ${unnest}),
+     upd AS (UPDATE idisks d SET ${cols.map((c) => `${c} = r.${c}`).join(', ')} FROM r WHERE d.uuid = r.uuid RETURNING d.uuid)
+     INSERT INTO idisks (uuid, host_uuid, ${cols.join(', ')})
+     SELECT r.uuid, $${cols.length + 2}, ${cols.map((c) => `r.${c}`).join(', ')} FROM r WHERE r.uuid <> ALL($${cols.length + 3}::uuid[])`,
+    [...arrays, hostUuid, match.flatMap((i) => (i === undefined ? [] : [stored[i]!.uuid]))],
+  );
+  if (renamed.length === 0) return;
+  // The partitions of renamed disks follow their disk's new node and by-path name.
+  const parts = (
+    await q.query<{ uuid: string; number: number; device_node: string; device_path: string | null }>(
+      `SELECT p.uuid, p.number, d.device_node, d.device_path FROM partitions p JOIN idisks d ON d.uuid = p.idisk_uuid WHERE d.uuid = ANY($1::uuid[])`,
+      [renamed],
+    )
+  ).rows;
+  if (parts.length === 0) return;
+  await q.query(
+    `UPDATE partitions p SET device_node = r.device_node, device_path = r.device_path
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS r(uuid, device_node, device_path) WHERE p.uuid = r.uuid`,
+    [
+      parts.map((p) => p.uuid),
+      parts.map((p) => partitionNode(p.device_node, p.number)),
+      parts.map((p) => partitionPath(p.device_path, p.number)),
+    ],
+  );
+}
+
+export async function listInventory(
+  q: Queryable,
+  hostUuid: string,
+  table: InventoryTable,
+): Promise<Record<string, unknown>[]> {
   const spec = INVENTORY_TABLES[table];
   const cols = ['uuid', ...spec.cols, ...spec.keep].map((c) => (c === 'mac' ? 'mac::text AS mac' : quote(c)));
   const order = table === 'icpus' ? 'cpu' : table === 'imemorys' ? 'numa_node' : spec.key[0];
-  const r = await q.query(`SELECT ${cols.join(', ')} FROM ${table} WHERE host_uuid = $1 ORDER BY ${order}`, [hostUuid]);
+  const r = await q.query(`SELECT ${cols.join(', ')} FROM ${table} WHERE host_uuid = $1 ORDER BY ${order}`, [
+    hostUuid,
+  ]);
   return r.rows.map((row) => ({ ...row, host_uuid: hostUuid }));
 }
 
 /** One NUMA node's memory row (imemorys) by uuid, with its host; `lock` holds the row. */
-export async function findMemory(q: Queryable, uuid: string, lock = false): Promise<(Record<string, unknown> & { uuid: string; host_uuid: string }) | undefined> {
+export async function findMemory(
+  q: Queryable,
+  uuid: string,
+  lock = false,
+): Promise<(Record<string, unknown> & { uuid: string; host_uuid: string }) | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) return undefined;
   const spec = INVENTORY_TABLES.imemorys;
   const cols = ['uuid', 'host_uuid', ...spec.cols, ...spec.keep].map(quote);
-  const r = await q.query<Record<string, unknown> & { uuid: string; host_uuid: string }>(`SELECT ${cols.join(', ')} FROM imemorys WHERE uuid = $1${lock ? ' FOR UPDATE' : ''}`, [uuid]);
+  const r = await q.query<Record<string, unknown> & { uuid: string; host_uuid: string }>(
+    `SELECT ${cols.join(', ')} FROM imemorys WHERE uuid = $1${lock ? ' FOR UPDATE' : ''}`,
+    [uuid],
+  );
   return r.rows[0];
 }
 
 /** Stores host-memory-modify's values (pending huge pages, platform reserved memory). */
-export async function updateMemory(q: Queryable, uuid: string, change: Partial<Record<'vm_hugepages_nr_2M_pending' | 'vm_hugepages_nr_1G_pending' | 'platform_reserved_mib', number>>): Promise<void> {
+export async function updateMemory(
+  q: Queryable,
+  uuid: string,
+  change: Partial<
+    Record<'vm_hugepages_nr_2M_pending' | 'vm_hugepages_nr_1G_pending' | 'platform_reserved_mib', number>
+  >,
+): Promise<void> {
   const keys = Object.keys(change) as (keyof typeof change)[];
   if (keys.length === 0) return;
-  await q.query(`UPDATE imemorys SET ${keys.map((k, i) => `${quote(k)} = $${i + 2}`).join(', ')} WHERE uuid = $1`, [uuid, ...keys.map((k) => change[k])]);
+  await q.query(
+    `UPDATE imemorys SET ${keys.map((k, i) => `${quote(k)} = $${i + 2}`).join(', ')} WHERE uuid = $1`,
+    [uuid, ...keys.map((k) => change[k])],
+  );
 }
 
 // --- labels -------------------------------------------------------------------------------------------
@@ -262,7 +468,12 @@ export interface LabelRow {
 }
 
 export async function listLabels(q: Queryable, hostUuid: string): Promise<LabelRow[]> {
-  return (await q.query<LabelRow>('SELECT uuid, host_uuid, label_key, label_value FROM labels WHERE host_uuid = $1 ORDER BY label_key', [hostUuid])).rows;
+  return (
+    await q.query<LabelRow>(
+      'SELECT uuid, host_uuid, label_key, label_value FROM labels WHERE host_uuid = $1 ORDER BY label_key',
+      [hostUuid],
+    )
+  ).rows;
 }
 
 export async function upsertLabel(q: Queryable, l: LabelRow): Promise<LabelRow> {
@@ -277,5 +488,10 @@ export async function upsertLabel(q: Queryable, l: LabelRow): Promise<LabelRow> 
 }
 
 export async function deleteLabel(q: Queryable, uuid: string): Promise<LabelRow | undefined> {
-  return (await q.query<LabelRow>('DELETE FROM labels WHERE uuid::text = $1 RETURNING uuid, host_uuid, label_key, label_value', [uuid])).rows[0];
+  return (
+    await q.query<LabelRow>(
+      'DELETE FROM labels WHERE uuid::text = $1 RETURNING uuid, host_uuid, label_key, label_value',
+      [uuid],
+    )
+  ).rows[0];
 }

@@ -12,7 +12,14 @@ import type { Db, Queryable } from '../db/index.ts';
 import type { JsonPatch } from '../api/json-patch.ts';
 import type { AlarmPort } from '../fault/index.ts';
 import { parseBulkXml, renderBulkXml } from './domain/bulk-xml.ts';
-import { checkBmc, checkHostInput, checkNewHost, defaultSubfunctions, type HostInput, type HostValues } from './domain/host.ts';
+import {
+  checkBmc,
+  checkHostInput,
+  checkNewHost,
+  defaultSubfunctions,
+  type HostInput,
+  type HostValues,
+} from './domain/host.ts';
 import { HOST_ACTIONS, decide, updatableFields, type HostAction } from './domain/host-state.ts';
 import { assignCpuFunctions, type CpuRequest, type LogicalCpu } from './domain/cpu-assign.ts';
 import {
@@ -26,6 +33,7 @@ import {
   listHosts,
   listInventory,
   listLabels,
+  replaceDisks,
   replaceInventory,
   updateHost,
   upsertLabel,
@@ -38,7 +46,13 @@ import {
 import { getSystem } from './repo.ts';
 import { findMemory, updateMemory } from './host-repo.ts';
 import { ensurePortInterfaces } from './interface-repo.ts';
-import { MEMORY_FIELDS, memoryView, planMemoryChange, type MemoryField, type MemoryNode } from './domain/memory.ts';
+import {
+  MEMORY_FIELDS,
+  memoryView,
+  planMemoryChange,
+  type MemoryField,
+  type MemoryNode,
+} from './domain/memory.ts';
 
 export interface Registration {
   mgmt_mac: string;
@@ -60,7 +74,12 @@ export interface HeartbeatEndpoint {
  *  the caller's transaction. */
 export interface MaintenancePort {
   /** `action`: any but delete (inventory's own) and swact/force-swact (they need HA). */
-  startAction(q: Queryable, hostUuid: string, action: Exclude<HostAction, 'delete' | 'swact' | 'force-swact'>, task: string | null): Promise<void>;
+  startAction(
+    q: Queryable,
+    hostUuid: string,
+    action: Exclude<HostAction, 'delete' | 'swact' | 'force-swact'>,
+    task: string | null,
+  ): Promise<void>;
   saveHeartbeatEndpoints(q: Queryable, hostUuid: string, endpoints: HeartbeatEndpoint[]): Promise<void>;
 }
 
@@ -74,7 +93,15 @@ function checkInventory(inv: Partial<InventoryRows>): void {
   };
   const ints: Record<string, string[]> = {
     icpus: ['cpu', 'core', 'thread', 'numa_node'],
-    imemorys: ['numa_node', 'memtotal_mib', 'memavail_mib', 'vm_hugepages_nr_2M', 'vm_hugepages_avail_2M', 'vm_hugepages_nr_1G', 'vm_hugepages_avail_1G'],
+    imemorys: [
+      'numa_node',
+      'memtotal_mib',
+      'memavail_mib',
+      'vm_hugepages_nr_2M',
+      'vm_hugepages_avail_2M',
+      'vm_hugepages_nr_1G',
+      'vm_hugepages_avail_1G',
+    ],
     idisks: ['size_mib'],
   };
   for (const table of Object.keys(INVENTORY_TABLES) as InventoryTable[]) {
@@ -85,9 +112,20 @@ function checkInventory(inv: Partial<InventoryRows>): void {
       if (row[key] === undefined || row[key] === null) bad(`${at}/${key}`, 'is required');
       if (seen.has(row[key])) bad(`${at}/${key}`, `repeats ${String(row[key])}`);
       seen.add(row[key]);
-      for (const f of ints[table] ?? []) if (!Number.isInteger(row[f])) bad(`${at}/${f}`, 'must be an integer');
-      if (table === 'imemorys' && row.vm_hugepages_use_1G !== undefined && typeof row.vm_hugepages_use_1G !== 'boolean') bad(`${at}/vm_hugepages_use_1G`, 'must be true or false');
-      if (table === 'ethernet_ports' && row.mac !== null && row.mac !== undefined && !(typeof row.mac === 'string' && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(row.mac))) {
+      for (const f of ints[table] ?? [])
+        if (!Number.isInteger(row[f])) bad(`${at}/${f}`, 'must be an integer');
+      if (
+        table === 'imemorys' &&
+        row.vm_hugepages_use_1G !== undefined &&
+        typeof row.vm_hugepages_use_1G !== 'boolean'
+      )
+        bad(`${at}/vm_hugepages_use_1G`, 'must be true or false');
+      if (
+        table === 'ethernet_ports' &&
+        row.mac !== null &&
+        row.mac !== undefined &&
+        !(typeof row.mac === 'string' && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(row.mac))
+      ) {
         bad(`${at}/mac`, 'must be an Ethernet MAC address or null');
       }
     });
@@ -118,7 +156,9 @@ export class HostService {
     return this.host(this.db, ref);
   }
 
-  private async systemMode(q: Queryable): Promise<{ mode: 'simplex' | 'duplex' | 'duplex-direct'; allInOne: boolean }> {
+  private async systemMode(
+    q: Queryable,
+  ): Promise<{ mode: 'simplex' | 'duplex' | 'duplex-direct'; allInOne: boolean }> {
     const s = await getSystem(q);
     return { mode: (s?.system_mode ?? 'simplex') as 'simplex', allInOne: s?.system_type === 'All-in-one' };
   }
@@ -128,7 +168,9 @@ export class HostService {
     return {
       uuid: newUuid(),
       ...rest,
-      ...(v.personality !== undefined && v.subfunctions === undefined ? { subfunctions: defaultSubfunctions(v.personality, allInOne) } : {}),
+      ...(v.personality !== undefined && v.subfunctions === undefined
+        ? { subfunctions: defaultSubfunctions(v.personality, allInOne) }
+        : {}),
       ...(v.personality !== undefined ? { invprovision: 'provisioning' } : {}),
       ...(location !== undefined ? { location } : {}),
       ...(bm_password !== undefined ? { bm_password_enc: this.secrets.seal(bm_password) } : {}),
@@ -137,7 +179,10 @@ export class HostService {
 
   private refuseOnSimplex(mode: string, what: string): void {
     if (mode === 'simplex') {
-      throw new StarlingError('HOST_STATE_CONFLICT', `${what} is not possible on a simplex (AIO-SX) system; change the system to duplex first (system modify --system_mode duplex)`);
+      throw new StarlingError(
+        'HOST_STATE_CONFLICT',
+        `${what} is not possible on a simplex (AIO-SX) system; change the system to duplex first (system modify --system_mode duplex)`,
+      );
     }
   }
 
@@ -154,7 +199,11 @@ export class HostService {
     });
   }
 
-  private async refuseDuplicates(q: Queryable, hosts: HostValues[], label = (i: number) => (hosts.length > 1 ? `host ${i + 1}: ` : '')): Promise<void> {
+  private async refuseDuplicates(
+    q: Queryable,
+    hosts: HostValues[],
+    label = (i: number) => (hosts.length > 1 ? `host ${i + 1}: ` : ''),
+  ): Promise<void> {
     const names = hosts.map((h) => h.hostname ?? null);
     const macs = hosts.map((h) => h.mgmt_mac ?? null);
     const taken = await q.query<{ hostname: string | null; mgmt_mac: string | null }>(
@@ -162,12 +211,19 @@ export class HostService {
       [names.filter(Boolean), macs.filter(Boolean)],
     );
     for (const t of taken.rows) {
-      const i = t.hostname !== null && names.includes(t.hostname) ? names.indexOf(t.hostname) : macs.indexOf(t.mgmt_mac);
+      const i =
+        t.hostname !== null && names.includes(t.hostname)
+          ? names.indexOf(t.hostname)
+          : macs.indexOf(t.mgmt_mac);
       const field = t.hostname !== null && names.includes(t.hostname) ? 'hostname' : 'mgmt_mac';
-      throw new StarlingError('CONFLICT', `${label(i)}a host with ${field} ${field === 'hostname' ? t.hostname : t.mgmt_mac} already exists`, {
-        field,
-        ...(hosts.length > 1 ? { details: { host: i + 1 } } : {}),
-      });
+      throw new StarlingError(
+        'CONFLICT',
+        `${label(i)}a host with ${field} ${field === 'hostname' ? t.hostname : t.mgmt_mac} already exists`,
+        {
+          field,
+          ...(hosts.length > 1 ? { details: { host: i + 1 } } : {}),
+        },
+      );
     }
   }
 
@@ -175,7 +231,10 @@ export class HostService {
   async update(ref: string, ops: JsonPatch): Promise<HostRow> {
     const actionOp = ops.find((o) => o.path === '/action');
     if (actionOp) {
-      if (ops.length > 1) throw new StarlingError('VALIDATION_FAILED', 'an action is sent alone, without other changes', { field: '/action' });
+      if (ops.length > 1)
+        throw new StarlingError('VALIDATION_FAILED', 'an action is sent alone, without other changes', {
+          field: '/action',
+        });
       return this.act(ref, actionOp.value);
     }
     return this.db.tx(async (q) => {
@@ -184,7 +243,10 @@ export class HostService {
       const input: Record<string, unknown> = {};
       for (const op of ops) {
         const field = op.path.slice(1);
-        if (op.op !== 'replace' && op.op !== 'add') throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}`, { field: op.path });
+        if (op.op !== 'replace' && op.op !== 'add')
+          throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}`, {
+            field: op.path,
+          });
         if (!allowed.includes(field)) {
           const why =
             ['hostname', 'personality', 'subfunctions'].includes(field) && h.personality !== null
@@ -192,19 +254,37 @@ export class HostService {
               : h.administrative === 'unlocked'
                 ? 'can be changed only while the host is locked'
                 : 'cannot be changed';
-          throw new StarlingError(h.administrative === 'unlocked' ? 'HOST_NOT_LOCKED' : 'VALIDATION_FAILED', `${op.path} ${why}`, { field: op.path });
+          throw new StarlingError(
+            h.administrative === 'unlocked' ? 'HOST_NOT_LOCKED' : 'VALIDATION_FAILED',
+            `${op.path} ${why}`,
+            { field: op.path },
+          );
         }
-        if (typeof op.value !== 'string' && !(field === 'location' && typeof op.value === 'object' && op.value !== null)) {
+        if (
+          typeof op.value !== 'string' &&
+          !(field === 'location' && typeof op.value === 'object' && op.value !== null)
+        ) {
           throw new StarlingError('VALIDATION_FAILED', `${op.path} must be a string`, { field: op.path });
         }
         input[field] = op.value;
       }
       const v = checkHostInput(input);
-      checkBmc({ bm_type: v.bm_type ?? h.bm_type, bm_ip: v.bm_ip ?? h.bm_ip ?? undefined, bm_username: v.bm_username ?? h.bm_username ?? undefined });
+      checkBmc({
+        bm_type: v.bm_type ?? h.bm_type,
+        bm_ip: v.bm_ip ?? h.bm_ip ?? undefined,
+        bm_username: v.bm_username ?? h.bm_username ?? undefined,
+      });
       if (v.personality !== undefined && (v.hostname ?? h.hostname) === null) {
-        throw new StarlingError('VALIDATION_FAILED', 'a hostname is needed with the personality', { field: '/hostname' });
+        throw new StarlingError('VALIDATION_FAILED', 'a hostname is needed with the personality', {
+          field: '/hostname',
+        });
       }
-      await this.refuseDuplicates(q, [{ ...(v.hostname !== undefined && v.hostname !== h.hostname ? { hostname: v.hostname } : {}), ...(v.mgmt_mac !== undefined && v.mgmt_mac !== h.mgmt_mac ? { mgmt_mac: v.mgmt_mac } : {}) }]);
+      await this.refuseDuplicates(q, [
+        {
+          ...(v.hostname !== undefined && v.hostname !== h.hostname ? { hostname: v.hostname } : {}),
+          ...(v.mgmt_mac !== undefined && v.mgmt_mac !== h.mgmt_mac ? { mgmt_mac: v.mgmt_mac } : {}),
+        },
+      ]);
       const { allInOne } = await this.systemMode(q);
       const { uuid: _uuid, ...row } = this.toRow(v, allInOne);
       await updateHost(q, h.uuid, row, this.clock.now());
@@ -215,7 +295,9 @@ export class HostService {
   /** Decides an action with the state rules, then hands it to maintenance, in one transaction. */
   private async act(ref: string, value: unknown): Promise<HostRow> {
     if (typeof value !== 'string' || !(HOST_ACTIONS as readonly string[]).includes(value)) {
-      throw new StarlingError('VALIDATION_FAILED', `/action must be one of ${HOST_ACTIONS.join(', ')}`, { field: '/action' });
+      throw new StarlingError('VALIDATION_FAILED', `/action must be one of ${HOST_ACTIONS.join(', ')}`, {
+        field: '/action',
+      });
     }
     const action = value as HostAction;
     if (action === 'delete') {
@@ -228,21 +310,34 @@ export class HostService {
       const d = decide(action, host, await this.siteFacts(q));
       if (!d.ok) throw new StarlingError(d.code, d.reason, { field: '/action' });
       if (action === 'swact' || action === 'force-swact' || this.maintenance === undefined) {
-        throw new StarlingError('NOT_AVAILABLE', `${action} is allowed for ${host.hostname ?? host.uuid} but cannot be carried out by this controller`, { field: '/action' });
+        throw new StarlingError(
+          'NOT_AVAILABLE',
+          `${action} is allowed for ${host.hostname ?? host.uuid} but cannot be carried out by this controller`,
+          { field: '/action' },
+        );
       }
       await this.maintenance.startAction(q, host.uuid, action, d.task);
       return this.host(q, host.uuid);
     });
     if (h.hostname !== null) {
       await this.alarms
-        .log({ event_log_id: '200.021', entity_instance_id: `host=${h.hostname}`, severity: 'warning', reason_text: `${action} of ${h.hostname} requested` })
+        .log({
+          event_log_id: '200.021',
+          entity_instance_id: `host=${h.hostname}`,
+          severity: 'warning',
+          reason_text: `${action} of ${h.hostname} requested`,
+        })
         .catch((e: unknown) => this.log.warn({ err: e }, 'could not log the host action'));
     }
     return h;
   }
 
   private async siteFacts(q: Queryable) {
-    return { system_mode: (await this.systemMode(q)).mode, unlocked_enabled_controllers: await countUnlockedEnabledControllers(q), ha_available: false };
+    return {
+      system_mode: (await this.systemMode(q)).mode,
+      unlocked_enabled_controllers: await countUnlockedEnabledControllers(q),
+      ha_available: false,
+    };
   }
 
   /** host-delete: the rules, then the host and its inventory, then its alarms. */
@@ -255,7 +350,11 @@ export class HostService {
       return host;
     });
     if (h.hostname !== null) {
-      await this.alarms.clearEntity(`host=${h.hostname}`).catch((e: unknown) => this.log.error({ err: e, host: h.hostname }, 'could not clear the deleted host’s alarms'));
+      await this.alarms
+        .clearEntity(`host=${h.hostname}`)
+        .catch((e: unknown) =>
+          this.log.error({ err: e, host: h.hostname }, 'could not clear the deleted host’s alarms'),
+        );
     }
   }
 
@@ -267,14 +366,20 @@ export class HostService {
       this.refuseOnSimplex(mode, 'bulk-adding hosts');
       // StarlingX: the hosts of a bulk file are installed from an active controller.
       if ((await countUnlockedEnabledControllers(q)) === 0) {
-        throw new StarlingError('HOST_STATE_CONFLICT', 'bulk-adding hosts needs an unlocked-enabled controller: unlock controller-0 first');
+        throw new StarlingError(
+          'HOST_STATE_CONFLICT',
+          'bulk-adding hosts needs an unlocked-enabled controller: unlock controller-0 first',
+        );
       }
       await this.refuseDuplicates(q, hosts, (i) => `host ${i + 1} (${hosts[i]?.hostname ?? '?'}): `);
       const rows = hosts.map(({ power_on: _p, ...v }) => this.toRow(v, allInOne));
       await insertHosts(q, rows);
       const warnings = hosts
         .filter((h) => h.power_on)
-        .map((h) => `${h.hostname}: <power_on/> ignored: ${h.bm_type === undefined || h.bm_type === 'none' ? 'no BMC data' : 'powering on arrives with maintenance'}`);
+        .map(
+          (h) =>
+            `${h.hostname}: <power_on/> ignored: ${h.bm_type === undefined || h.bm_type === 'none' ? 'no BMC data' : 'powering on arrives with maintenance'}`,
+        );
       const added = await listHosts(q);
       const ids = new Set(rows.map((r) => r.uuid));
       return { added: added.filter((h) => ids.has(h.uuid)), warnings };
@@ -296,7 +401,12 @@ export class HostService {
     const endpoints = (r.heartbeat ?? []).map((e, i) => {
       const any = e.address === '0.0.0.0' || e.address === '::';
       const address = any ? (source ?? '').replace(/^::ffff:/, '') : e.address;
-      if (isIP(address) === 0) throw new StarlingError('VALIDATION_FAILED', `/heartbeat/${i}/address '${e.address}' is not an IP address`, { field: `/heartbeat/${i}/address` });
+      if (isIP(address) === 0)
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `/heartbeat/${i}/address '${e.address}' is not an IP address`,
+          { field: `/heartbeat/${i}/address` },
+        );
       return { ...e, address };
     });
     const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
@@ -305,9 +415,14 @@ export class HostService {
       let h = await findHostByMac(q, mac);
       if (!h) {
         const { mode, allInOne } = await this.systemMode(q);
-        const firstController = r.bootstrap_controller === true && (await listHosts(q, { personality: 'controller' })).length === 0;
+        const firstController =
+          r.bootstrap_controller === true && (await listHosts(q, { personality: 'controller' })).length === 0;
         if (!firstController && mode === 'simplex' && (await listHosts(q)).length > 0) {
-          throw new StarlingError('HOST_STATE_CONFLICT', `a simplex system has one host: the agent with MAC ${mac} is not part of it`, { field: 'mgmt_mac' });
+          throw new StarlingError(
+            'HOST_STATE_CONFLICT',
+            `a simplex system has one host: the agent with MAC ${mac} is not part of it`,
+            { field: 'mgmt_mac' },
+          );
         }
         const row: NewHostRow = firstController
           ? {
@@ -324,13 +439,26 @@ export class HostService {
           : { uuid: newUuid(), mgmt_mac: mac, availability: 'online' };
         await insertHosts(q, [row]);
         h = (await findHostByMac(q, mac))!;
-        this.log.info({ mac, hostname: h.hostname, uuid: h.uuid }, firstController ? 'first controller registered' : 'new host discovered');
+        this.log.info(
+          { mac, hostname: h.hostname, uuid: h.uuid },
+          firstController ? 'first controller registered' : 'new host discovered',
+        );
       } else if (h.availability === 'offline') {
-        await updateHost(q, h.uuid, { availability: h.administrative === 'unlocked' && h.operational === 'enabled' ? 'available' : 'online' }, this.clock.now());
+        await updateHost(
+          q,
+          h.uuid,
+          {
+            availability:
+              h.administrative === 'unlocked' && h.operational === 'enabled' ? 'available' : 'online',
+          },
+          this.clock.now(),
+        );
       }
       for (const table of Object.keys(INVENTORY_TABLES) as InventoryTable[]) {
         const rows = r.inventory[table];
-        if (rows !== undefined) await replaceInventory(q, h.uuid, table, rows, newUuid);
+        if (rows === undefined) continue;
+        if (table === 'idisks') await replaceDisks(q, h.uuid, rows, newUuid);
+        else await replaceInventory(q, h.uuid, table, rows, newUuid);
       }
       // Each discovered port gets its Ethernet interface, as StarlingX's agent report does.
       await ensurePortInterfaces(q, h.uuid);
@@ -343,7 +471,9 @@ export class HostService {
   async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
     const h = await this.host(this.db, ref);
     const rows = await listInventory(this.db, h.uuid, table);
-    return table === 'imemorys' ? rows.map((m) => memoryView(m as unknown as MemoryNode & Record<string, unknown>)) : rows;
+    return table === 'imemorys'
+      ? rows.map((m) => memoryView(m as unknown as MemoryNode & Record<string, unknown>))
+      : rows;
   }
 
   async memory(uuid: string): Promise<Record<string, unknown>> {
@@ -358,9 +488,18 @@ export class HostService {
     for (const op of ops) {
       const field = op.path.slice(1);
       if (!(MEMORY_FIELDS as readonly string[]).includes(field)) {
-        throw new StarlingError('VALIDATION_FAILED', `${op.path} cannot be changed (allowed: ${MEMORY_FIELDS.join(', ')})`, { field: op.path });
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `${op.path} cannot be changed (allowed: ${MEMORY_FIELDS.join(', ')})`,
+          { field: op.path },
+        );
       }
-      if (op.op !== 'replace') throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}; use replace`, { field: op.path });
+      if (op.op !== 'replace')
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `operation ${op.op} is not supported on ${op.path}; use replace`,
+          { field: op.path },
+        );
       requested[field as MemoryField] = op.value;
     }
     return this.db.tx(async (q) => {
@@ -368,7 +507,11 @@ export class HostService {
       if (!found) throw new StarlingError('NOT_FOUND', `no memory ${uuid}`, { field: 'memory_uuid' });
       const h = await this.host(q, found.host_uuid, true);
       if (h.administrative !== 'locked') {
-        throw new StarlingError('HOST_NOT_LOCKED', `${h.hostname ?? h.uuid} must be locked before its memory changes`, { field: 'host_id' });
+        throw new StarlingError(
+          'HOST_NOT_LOCKED',
+          `${h.hostname ?? h.uuid} must be locked before its memory changes`,
+          { field: 'host_id' },
+        );
       }
       const node = (await findMemory(q, uuid, true)) as unknown as MemoryNode;
       await updateMemory(q, uuid, planMemoryChange(node, requested));
@@ -381,10 +524,17 @@ export class HostService {
     return this.db.tx(async (q) => {
       const h = await this.host(q, ref, true);
       if (h.administrative !== 'locked') {
-        throw new StarlingError('HOST_NOT_LOCKED', `${h.hostname ?? h.uuid} must be locked before its CPU functions change`, { field: 'host_id' });
+        throw new StarlingError(
+          'HOST_NOT_LOCKED',
+          `${h.hostname ?? h.uuid} must be locked before its CPU functions change`,
+          { field: 'host_id' },
+        );
       }
       const cpus = (await listInventory(q, h.uuid, 'icpus')) as unknown as LogicalCpu[];
-      const next = assignCpuFunctions(cpus, requests, { subfunctions: h.subfunctions ?? h.personality ?? '', vswitchConfigured: false });
+      const next = assignCpuFunctions(cpus, requests, {
+        subfunctions: h.subfunctions ?? h.personality ?? '',
+        vswitchConfigured: false,
+      });
       await q.query(
         `UPDATE icpus SET allocated_function = v.f FROM unnest($2::int[], $3::text[]) AS v(cpu, f) WHERE icpus.host_uuid = $1 AND icpus.cpu = v.cpu`,
         [h.uuid, [...next.keys()], [...next.values()]],
@@ -401,15 +551,34 @@ export class HostService {
   /** host-label-assign: key=value pairs, each replacing the key's old value. */
   async assignLabels(ref: string, pairs: Record<string, unknown>): Promise<LabelRow[]> {
     const entries = Object.entries(pairs);
-    if (entries.length === 0) throw new StarlingError('VALIDATION_FAILED', 'give at least one key=value label', { field: '/' });
+    if (entries.length === 0)
+      throw new StarlingError('VALIDATION_FAILED', 'give at least one key=value label', { field: '/' });
     for (const [k, v] of entries) {
-      if (!LABEL_KEY.test(k)) throw new StarlingError('VALIDATION_FAILED', `label key '${k}' must be letters, digits, . _ / - (up to 253)`, { field: `/${k}` });
-      if (typeof v !== 'string' || v.length > 63) throw new StarlingError('VALIDATION_FAILED', `label ${k} must have a string value of up to 63 characters`, { field: `/${k}` });
+      if (!LABEL_KEY.test(k))
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `label key '${k}' must be letters, digits, . _ / - (up to 253)`,
+          { field: `/${k}` },
+        );
+      if (typeof v !== 'string' || v.length > 63)
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `label ${k} must have a string value of up to 63 characters`,
+          { field: `/${k}` },
+        );
     }
     return this.db.tx(async (q) => {
       const h = await this.host(q, ref, true);
       const out: LabelRow[] = [];
-      for (const [k, v] of entries) out.push(await upsertLabel(q, { uuid: newUuid(), host_uuid: h.uuid, label_key: k, label_value: v as string }));
+      for (const [k, v] of entries)
+        out.push(
+          await upsertLabel(q, {
+            uuid: newUuid(),
+            host_uuid: h.uuid,
+            label_key: k,
+            label_value: v as string,
+          }),
+        );
       return out;
     });
   }

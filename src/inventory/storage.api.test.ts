@@ -398,6 +398,49 @@ describe('host storage (sysinv idisks, partitions, ilvgs, ipvs, istors)', () => 
     expect((await list('worker-0', 'ipvs')).map((p) => p.disk_or_part_uuid)).toEqual([before[0].uuid]);
   });
 
+  it('disks whose device nodes swapped at a reboot keep their storage: recognised by serial, partitions renamed', async () => {
+    const report = (swap: boolean) =>
+      call('POST', '/v1/agents/register', {
+        mgmt_mac: WORKER_MAC,
+        inventory: {
+          ...inventory('worker-0', WORKER_MAC),
+          idisks: disks('worker-0').map((d) => ({
+            ...d,
+            device_node: swap ? (d.device_node === '/dev/sda' ? '/dev/sdb' : '/dev/sda') : d.device_node,
+          })),
+        },
+      });
+    const bySerial = async () =>
+      Object.fromEntries((await list('worker-0', 'idisks')).map((d) => [d.serial_id, d]));
+    const before = await bySerial();
+    const partsBefore = await list('worker-0', 'partitions');
+    const pvsBefore = await list('worker-0', 'ipvs');
+    expect(partsBefore.length).toBeGreaterThan(0);
+    expect(partsBefore.every((p) => p.idisk_uuid === before['worker-0-A'].uuid)).toBe(true);
+
+    expect((await report(true)).status).toBe(200);
+    const after = await bySerial();
+    expect(after['worker-0-A']).toMatchObject({ uuid: before['worker-0-A'].uuid, device_node: '/dev/sdb' });
+    expect(after['worker-0-B']).toMatchObject({ uuid: before['worker-0-B'].uuid, device_node: '/dev/sda' });
+    const parts = await list('worker-0', 'partitions');
+    expect(parts.map((p) => [p.uuid, p.idisk_uuid, p.device_node, p.device_path])).toEqual(
+      // The node follows the disk; the by-path name (its slot) did not change.
+      partsBefore.map((p) => [
+        p.uuid,
+        p.idisk_uuid,
+        p.device_node.replace('/dev/sda', '/dev/sdb'),
+        p.device_path,
+      ]),
+    );
+    expect((await list('worker-0', 'ipvs')).map((p) => [p.uuid, p.disk_or_part_uuid])).toEqual(
+      pvsBefore.map((p) => [p.uuid, p.disk_or_part_uuid]),
+    );
+
+    // Back as they were (the next tests name the disks by node).
+    expect((await report(false)).status).toBe(200);
+    expect(await list('worker-0', 'partitions')).toEqual(partsBefore);
+  });
+
   it('CLI: host-disk-*, host-disk-partition-*, host-lvg-*, host-pv-*, host-stor-* round trips', async () => {
     const show = await cli(['system', 'host-disk-show', 'worker-0', '/dev/sda']);
     expect(show.code, show.out).toBe(0);

@@ -11,6 +11,7 @@ import {
   diskView,
   isRootDisk,
   lvgSizeMib,
+  matchDisks,
   partitionNode,
   partitionStatus,
   planNewPartition,
@@ -18,6 +19,7 @@ import {
   planNewStor,
   planPartitionResize,
   type Disk,
+  type DiskIdentity,
   type HostStorage,
   type Partition,
   type StorageHost,
@@ -95,6 +97,56 @@ describe('disks', () => {
     expect(partitionNode('/dev/sda', 5)).toBe('/dev/sda5');
     expect(partitionNode('/dev/nvme0n1', 5)).toBe('/dev/nvme0n1p5');
     expect(partitionNode('/dev/mmcblk0', 1)).toBe('/dev/mmcblk0p1');
+  });
+
+  describe('recognising disks across reboots (matchDisks)', () => {
+    const sdb: DiskIdentity = {
+      device_node: '/dev/sdb',
+      device_path: '/dev/disk/by-path/pci-0:2',
+      serial_id: 'S-B',
+      device_wwn: '0x5000b',
+    };
+    const sdc: DiskIdentity = {
+      device_node: '/dev/sdc',
+      device_path: '/dev/disk/by-path/pci-0:3',
+      serial_id: 'S-C',
+      device_wwn: '0x5000c',
+    };
+    const renamed = (d: DiskIdentity, node: string) => ({ ...d, device_node: node });
+
+    it('two disks whose nodes swapped at a reboot are the same two disks (WWN first)', () => {
+      expect(matchDisks([sdb, sdc], [renamed(sdb, '/dev/sdc'), renamed(sdc, '/dev/sdb')])).toEqual({
+        match: [0, 1],
+        gone: [],
+      });
+    });
+
+    it('without a WWN the serial tells them apart, then the by-path name, then the node', () => {
+      const noWwn = (d: DiskIdentity) => ({ ...d, device_wwn: null });
+      expect(matchDisks([noWwn(sdb), noWwn(sdc)], [renamed(noWwn(sdc), '/dev/sdb')])).toEqual({
+        match: [1],
+        gone: [0],
+      });
+      const pathOnly = (d: DiskIdentity) => ({ device_node: d.device_node, device_path: d.device_path });
+      expect(matchDisks([pathOnly(sdb), pathOnly(sdc)], [renamed(pathOnly(sdb), '/dev/sdc')])).toEqual({
+        match: [0],
+        gone: [1],
+      });
+      expect(
+        matchDisks([{ device_node: '/dev/vda' }], [{ device_node: '/dev/vda' }, { device_node: '/dev/vdb' }]),
+      ).toEqual({
+        match: [0, undefined],
+        gone: [],
+      });
+    });
+
+    it('a disk swapped for another in the same slot is a new disk: the old one is gone', () => {
+      const replacement = { ...sdb, serial_id: 'S-NEW', device_wwn: '0x5000f' };
+      // Same node and by-path name, another WWN and serial: another disk; what was on sdb is gone.
+      expect(matchDisks([sdb], [replacement])).toEqual({ match: [undefined], gone: [0] });
+      // A disk with a WWN never takes the place of another disk's WWN.
+      expect(matchDisks([sdb, sdc], [renamed(sdc, '/dev/sdb')])).toEqual({ match: [1], gone: [0] });
+    });
   });
 
   it('available space: the disk less the partition table and its partitions; none once the whole disk is used', () => {

@@ -173,6 +173,63 @@ export function partitionNode(diskNode: string, n: number): string {
   return /\d$/.test(diskNode) ? `${diskNode}p${n}` : `${diskNode}${n}`;
 }
 
+/** Partition n's persistent name under its disk's by-path name (none without one). */
+export const partitionPath = (diskPath: string | null, n: number): string | null =>
+  diskPath === null ? null : `${diskPath}-part${n}`;
+
+/** What tells one physical disk from another across reboots and re-cabling. */
+export interface DiskIdentity {
+  device_node: string;
+  device_path?: string | null;
+  serial_id?: string | null;
+  device_wwn?: string | null;
+}
+
+/**
+ * Which stored disk each reported disk is. Device nodes (/dev/sdb) can change at a reboot, so a
+ * disk is recognised by its WWN, then its serial number, then its by-path name, and only then by
+ * its node; each stored disk is taken once, and never by a disk whose WWN or serial differs from
+ * its own (a disk replaced in the same slot is a new disk). A recognised disk keeps its uuid, and
+ * with it its partitions, physical volume or OSD; a stored disk nobody reports is gone.
+ *
+ * @returns for each reported disk, the index of its stored disk or undefined (a new disk), and
+ *   the indexes of the stored disks that are gone
+ */
+/** Two disk records that could be one disk: no WWN or serial number that both have differs. */
+const compatible = (a: DiskIdentity, b: DiskIdentity): boolean =>
+  !(a.device_wwn && b.device_wwn && a.device_wwn !== b.device_wwn) &&
+  !(a.serial_id && b.serial_id && a.serial_id !== b.serial_id);
+
+export function matchDisks(
+  stored: DiskIdentity[],
+  reported: DiskIdentity[],
+): { match: (number | undefined)[]; gone: number[] } {
+  const match: (number | undefined)[] = reported.map(() => undefined);
+  const taken = new Set<number>();
+  const keys: ((d: DiskIdentity) => string | null | undefined)[] = [
+    (d) => d.device_wwn,
+    (d) => d.serial_id,
+    (d) => d.device_path,
+    (d) => d.device_node,
+  ];
+  for (const key of keys) {
+    const free = new Map<string, number>();
+    stored.forEach((d, i) => {
+      const k = key(d);
+      if (!taken.has(i) && k) free.set(k, i);
+    });
+    reported.forEach((d, j) => {
+      const k = key(d);
+      const i = k ? free.get(k) : undefined;
+      if (match[j] !== undefined || i === undefined || !compatible(stored[i]!, d)) return;
+      match[j] = i;
+      taken.add(i);
+      free.delete(k!);
+    });
+  }
+  return { match, gone: stored.map((_, i) => i).filter((i) => !taken.has(i)) };
+}
+
 function requirePartitionHost(s: HostStorage): void {
   // StarlingX partitions only controllers' and workers' disks (partition.py _check_host).
   if (s.host.personality !== 'controller' && s.host.personality !== 'worker')
@@ -217,7 +274,7 @@ export function planNewPartition(input: Record<string, unknown>, s: HostStorage,
     idisk_uuid: disk.uuid,
     number,
     device_node: partitionNode(disk.device_node, number),
-    device_path: disk.device_path === null ? null : `${disk.device_path}-part${number}`,
+    device_path: partitionPath(disk.device_path, number),
     start_mib: start,
     end_mib: start + want,
     size_mib: want,
