@@ -2,7 +2,14 @@
 // checks, the audit hook, schema validation and the one error shape. Services add their routes.
 
 import { AjvCompiler } from '@fastify/ajv-compiler';
-import Fastify, { LogController, type FastifySchemaCompiler, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifySchemaCompiler,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ERRORS, StarlingError, errorBody } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
@@ -55,12 +62,19 @@ export interface ServerOptions {
   audit: AuditSink;
   /** Largest JSON body accepted (bulk XML files go through their own limits). */
   bodyLimit?: number;
+  /** The leases this process holds (the work it does for all the controllers), for /health. */
+  leases?: () => string[];
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Reject unknown fields rather than dropping them silently; coerce query strings only. */
-const AJV_OPTIONS = { removeAdditional: false, coerceTypes: 'array', allErrors: false, useDefaults: true } as const;
+const AJV_OPTIONS = {
+  removeAdditional: false,
+  coerceTypes: 'array',
+  allErrors: false,
+  useDefaults: true,
+} as const;
 
 type Validate = ((data: unknown) => unknown) & { errors?: unknown };
 
@@ -69,7 +83,9 @@ type Validate = ((data: unknown) => unknown) & { errors?: unknown };
  * request instead of at start: ~70 routes cost ~250 ms of start-up otherwise (measured here).
  */
 function lazyValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const compile = AjvCompiler()({}, { customOptions: AJV_OPTIONS, plugins: [] }) as (route: Parameters<FastifySchemaCompiler<unknown>>[0]) => Validate;
+  const compile = AjvCompiler()({}, { customOptions: AJV_OPTIONS, plugins: [] }) as (
+    route: Parameters<FastifySchemaCompiler<unknown>>[0],
+  ) => Validate;
   return (route) => {
     let fn: Validate | undefined;
     const lazy: Validate = (data) => {
@@ -106,7 +122,12 @@ export function buildServer(opts: ServerOptions): App {
     try {
       done(null, JSON.parse(text as string));
     } catch (e) {
-      done(new StarlingError('BAD_REQUEST', `the body is not valid JSON: ${(e as Error).message}`, { field: '/' }), undefined);
+      done(
+        new StarlingError('BAD_REQUEST', `the body is not valid JSON: ${(e as Error).message}`, {
+          field: '/',
+        }),
+        undefined,
+      );
     }
   });
 
@@ -121,7 +142,12 @@ export function buildServer(opts: ServerOptions): App {
     const ctx = await opts.validateToken(token);
     if (!ctx) throw new StarlingError('TOKEN_INVALID');
     req.auth = ctx;
-    if (!allows(access, ctx.roles.map((r) => r.name))) {
+    if (
+      !allows(
+        access,
+        ctx.roles.map((r) => r.name),
+      )
+    ) {
       throw new StarlingError(
         'FORBIDDEN',
         `${req.method} ${req.routeOptions.url} needs the ${access} role; you have ${ctx.roles.map((r) => r.name).join(', ') || 'none'}`,
@@ -133,7 +159,8 @@ export function buildServer(opts: ServerOptions): App {
   // audit log already holds the call (failed calls included).
   app.addHook('onSend', async (req, reply, payload) => {
     if (!MUTATING.has(req.method) || req.routeOptions.config.audit === false) return payload;
-    const body = req.body as { auth?: { identity?: { password?: { user?: { name?: string } } } } } | undefined;
+    const body = req.body as
+      { auth?: { identity?: { password?: { user?: { name?: string } } } } } | undefined;
     try {
       await opts.audit({
         auth: req.auth,
@@ -154,15 +181,27 @@ export function buildServer(opts: ServerOptions): App {
 
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    req.log[level]({ method: req.method, url: req.url, status: reply.statusCode, ms: round(reply.elapsedTime) }, 'request');
+    req.log[level](
+      { method: req.method, url: req.url, status: reply.statusCode, ms: round(reply.elapsedTime) },
+      'request',
+    );
   });
 
-  app.setErrorHandler((err: FastifyError | StarlingError, req, reply) => sendError(toStarlingError(err, req), req, reply));
+  app.setErrorHandler((err: FastifyError | StarlingError, req, reply) =>
+    sendError(toStarlingError(err, req), req, reply),
+  );
   app.setNotFoundHandler((req, reply) =>
-    sendError(new StarlingError('NOT_FOUND', `no resource at ${req.method} ${req.url.split('?')[0]}`), req, reply),
+    sendError(
+      new StarlingError('NOT_FOUND', `no resource at ${req.method} ${req.url.split('?')[0]}`),
+      req,
+      reply,
+    ),
   );
 
-  app.get('/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/health', { config: { access: 'public' } }, async () => ({
+    status: 'ok',
+    leases: opts.leases?.() ?? [],
+  }));
   return app;
 }
 
@@ -183,7 +222,10 @@ function sendError(e: StarlingError, req: FastifyRequest, reply: FastifyReply): 
 }
 
 /** Maps Fastify's and ajv's errors onto the catalog, naming the field that failed. */
-export function toStarlingError(err: FastifyError | StarlingError | Error, req: FastifyRequest): StarlingError {
+export function toStarlingError(
+  err: FastifyError | StarlingError | Error,
+  req: FastifyRequest,
+): StarlingError {
   if (err instanceof StarlingError) return err;
   const fe = err as FastifyError;
   if (fe.validation !== undefined && fe.validation.length > 0) {
@@ -202,12 +244,20 @@ export function toStarlingError(err: FastifyError | StarlingError | Error, req: 
       problem = `must be one of ${params.allowedValues.join(', ')}`;
     }
     const field = part === 'querystring' ? pointer.replace(/^\//, '') || 'query' : pointer || '/';
-    const where = part === 'querystring' ? `query parameter ${field}` : part === 'params' ? `path parameter ${field}` : `field ${field}`;
+    const where =
+      part === 'querystring'
+        ? `query parameter ${field}`
+        : part === 'params'
+          ? `path parameter ${field}`
+          : `field ${field}`;
     return new StarlingError('VALIDATION_FAILED', `${where} ${problem}`, { field, cause: err });
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new StarlingError('UNSUPPORTED_MEDIA_TYPE', `content type ${req.headers['content-type'] ?? '(none)'} is not accepted: send application/json`);
+      return new StarlingError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `content type ${req.headers['content-type'] ?? '(none)'} is not accepted: send application/json`,
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new StarlingError('PAYLOAD_TOO_LARGE');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -220,7 +270,9 @@ export function toStarlingError(err: FastifyError | StarlingError | Error, req: 
   }
   if (fe.statusCode === 405) return new StarlingError('METHOD_NOT_ALLOWED');
   if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = (Object.keys(ERRORS) as (keyof typeof ERRORS)[]).find((c) => ERRORS[c].status === fe.statusCode) ?? 'BAD_REQUEST';
+    const code =
+      (Object.keys(ERRORS) as (keyof typeof ERRORS)[]).find((c) => ERRORS[c].status === fe.statusCode) ??
+      'BAD_REQUEST';
     return new StarlingError(code, fe.message, { cause: err });
   }
   return new StarlingError('INTERNAL', undefined, { cause: err });

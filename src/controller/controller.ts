@@ -6,19 +6,46 @@ import { existsSync } from 'node:fs';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { ControllerConfig } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
-import { Db, Listener, embeddedUrl, freePort, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '../db/index.ts';
+import {
+  Db,
+  Lease,
+  Listener,
+  embeddedUrl,
+  freePort,
+  migrate,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../db/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
-import { HostService, InterfaceService, InventoryService, PLATFORM_SERVICE, StorageService, hostRoutes, interfaceRoutes, inventoryRoutes, storageRoutes } from '../inventory/index.ts';
+import {
+  HostService,
+  InterfaceService,
+  InventoryService,
+  PLATFORM_SERVICE,
+  StorageService,
+  hostRoutes,
+  interfaceRoutes,
+  inventoryRoutes,
+  storageRoutes,
+} from '../inventory/index.ts';
 import { sealer } from '../common/sealed.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
-import { FAULT_SERVICE, FaultNotifier, FaultService, SnmpTrapSender, faultRoutes, loadCatalog, trapDestRoutes } from '../fault/index.ts';
+import {
+  FAULT_SERVICE,
+  FaultNotifier,
+  FaultService,
+  SnmpTrapSender,
+  TRAPDEST_CHANNEL,
+  faultRoutes,
+  loadCatalog,
+  trapDestRoutes,
+} from '../fault/index.ts';
 import { MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { AGENT_USER } from '../common/version.ts';
-
 
 export interface Controller {
   /** http://host:port of the API. */
@@ -48,7 +75,8 @@ export async function startController(config: ControllerConfig, deps: Controller
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const cleanups: (() => Promise<void>)[] = [];
-  const mark = (step: string): void => log.debug({ step, ms: Math.round(performance.now() - started) }, 'start-up step');
+  const mark = (step: string): void =>
+    log.debug({ step, ms: Math.round(performance.now() - started) }, 'start-up step');
   const stopAll = async (): Promise<void> => {
     for (const c of cleanups.reverse()) {
       try {
@@ -108,10 +136,24 @@ export async function startController(config: ControllerConfig, deps: Controller
     const sealing = sealer(secrets.secrets_key);
     const m = config.maintenance;
     const maintenance = new MaintenanceEngine(
-      { db, clock, log: log.child({ module: 'maintenance' }), alarms: fault, agents, sealer: sealing, siteKey: siteHeartbeatKey(secrets.secrets_key), controllerName: 'controller' },
+      {
+        db,
+        clock,
+        log: log.child({ module: 'maintenance' }),
+        alarms: fault,
+        agents,
+        sealer: sealing,
+        siteKey: siteHeartbeatKey(secrets.secrets_key),
+        controllerName: 'controller',
+      },
       {
         heartbeatPeriodMs: m.heartbeatPeriodMs,
-        thresholds: { degrade: m.heartbeatDegradeThreshold, failure: m.heartbeatFailureThreshold, mnfaThreshold: m.mnfaThreshold, mnfaTimeoutMs: m.mnfaTimeoutSeconds * 1000 },
+        thresholds: {
+          degrade: m.heartbeatDegradeThreshold,
+          failure: m.heartbeatFailureThreshold,
+          mnfaThreshold: m.mnfaThreshold,
+          mnfaTimeoutMs: m.mnfaTimeoutSeconds * 1000,
+        },
         timers: {
           ackTimeoutMs: 2_000,
           bootTimeoutMs: m.bootTimeoutSeconds * 1000,
@@ -129,8 +171,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     });
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
+    const leases: Lease[] = [];
     const app = buildServer({
       log,
+      leases: () => leases.filter((l) => l.held).map((l) => l.name),
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
     });
@@ -161,8 +205,15 @@ export async function startController(config: ControllerConfig, deps: Controller
     await inventory.bootstrapSystem(config.region);
     await fault.bootstrap();
     await faultNotifier.start();
-    await snmpTraps.start();
-    cleanups.push(() => snmpTraps.stop());
+    // One controller process among those sharing the database sends the traps (the lease holder).
+    const trapLease = new Lease('snmp-traps', url, log, {
+      onAcquire: () => snmpTraps.start(),
+      onLose: () => snmpTraps.stop(),
+    });
+    await listener.on(TRAPDEST_CHANNEL, () => void snmpTraps.reload());
+    await trapLease.start();
+    leases.push(trapLease);
+    cleanups.push(() => trapLease.stop());
     mark('bootstrap');
     // The agents' user is made (first start) or checked just after the API is up — at once on a
     // first start, 3 s later otherwise — so its ~200 ms password hash or check does not hold up
@@ -185,7 +236,9 @@ export async function startController(config: ControllerConfig, deps: Controller
     await app.listen({ host: config.bind, port: config.port });
     // Maintenance starts once the API answers (its worker thread and first reads cost ~100 ms of
     // a start-up an operator waits for); hosts are only pulsed once their agents connect anyway.
-    const maintenanceStarted = maintenance.start().catch((e: unknown) => log.error({ err: e }, 'maintenance did not start'));
+    const maintenanceStarted = maintenance
+      .start()
+      .catch((e: unknown) => log.error({ err: e }, 'maintenance did not start'));
     cleanups.push(async () => {
       await maintenanceStarted;
       await maintenance.stop();
@@ -214,7 +267,14 @@ export async function startController(config: ControllerConfig, deps: Controller
     });
 
     const startupMs = performance.now() - started;
-    log.info({ url: `http://${host}:${port}`, ms: Math.round(startupMs), database: embedded ? 'embedded' : 'external' }, 'controller ready');
+    log.info(
+      {
+        url: `http://${host}:${port}`,
+        ms: Math.round(startupMs),
+        database: embedded ? 'embedded' : 'external',
+      },
+      'controller ready',
+    );
     return {
       url: `http://${host}:${port}`,
       app,

@@ -1,7 +1,9 @@
 // SNMP traps as a network manager receives them: Debian's real snmptrapd listens on two loopback
 // ports, the operator adds it as a trap destination, and every alarm set, alarm clear and log
 // arrives as a v2c trap with Starling's OIDs; suppressed alarms send none; a deleted destination
-// gets nothing more. Also the itrapdest API's validation.
+// gets nothing more. With two controller processes on one database, each change is sent once, by
+// the one holding the SNMP lease, and the other takes over when it stops. Also the itrapdest API's
+// validation.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -32,9 +34,13 @@ interface TrapReceiver {
 }
 
 function snmptrapdBinary(): string {
-  const found = spawnSync('sh', ['-c', 'command -v snmptrapd || command -v /usr/sbin/snmptrapd'], { encoding: 'utf8' }).stdout.trim();
+  const found = spawnSync('sh', ['-c', 'command -v snmptrapd || command -v /usr/sbin/snmptrapd'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   if (found === '') {
-    throw new Error('snmptrapd is not installed: these tests send traps to the real receiver (apt-get install -y snmptrapd; .ci/run installs it)');
+    throw new Error(
+      'snmptrapd is not installed: these tests send traps to the real receiver (apt-get install -y snmptrapd; .ci/run installs it)',
+    );
   }
   return found;
 }
@@ -49,7 +55,10 @@ function parseTrapLine(line: string): ReceivedTrap | undefined {
     const m = /^\.?([0-9.]+) = (?:([A-Za-z-]+): )?(.*)$/.exec(f);
     if (!m) continue;
     const raw = m[3]!;
-    varbinds[m[1]!] = raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/\\(["\\])/g, '$1') : raw.replace(/^\./, '');
+    varbinds[m[1]!] =
+      raw.startsWith('"') && raw.endsWith('"')
+        ? raw.slice(1, -1).replace(/\\(["\\])/g, '$1')
+        : raw.replace(/^\./, '');
   }
   return { port, oid: varbinds['1.3.6.1.6.3.1.1.4.1.0'] ?? '', varbinds };
 }
@@ -61,7 +70,21 @@ async function startTrapReceiver(dir: string): Promise<TrapReceiver> {
   const conf = path.join(dir, 'snmptrapd.conf');
   await fs.writeFile(conf, `authCommunity log,execute,net ${COMMUNITY}\ndisableAuthorization no\n`);
   const ports: [number, number] = [await freePort(), await freePort()];
-  const args = ['-f', '-Lo', '-C', '-c', conf, '-m', '', '-M', '/dev/null', '-n', '-On', '-F', 'TRAP %b\t%v\n'];
+  const args = [
+    '-f',
+    '-Lo',
+    '-C',
+    '-c',
+    conf,
+    '-m',
+    '',
+    '-M',
+    '/dev/null',
+    '-n',
+    '-On',
+    '-F',
+    'TRAP %b\t%v\n',
+  ];
   const proc: ChildProcess = spawn(binary, [...args, ports.map((p) => `udp:127.0.0.1:${p}`).join(',')], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', SNMP_PERSISTENT_DIR: path.join(dir, 'state') },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,9 +120,16 @@ async function startTrapReceiver(dir: string): Promise<TrapReceiver> {
     await new Promise<void>((resolve, reject) => {
       const check = (): void => {
         if (done()) finish(resolve);
-        else if (exitedEarly) finish(() => reject(new Error(`snmptrapd exited while waiting for ${what}:\n${output}`)));
+        else if (exitedEarly)
+          finish(() => reject(new Error(`snmptrapd exited while waiting for ${what}:\n${output}`)));
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; snmptrapd printed:\n${output}`))), ms);
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(new Error(`timed out after ${ms} ms waiting for ${what}; snmptrapd printed:\n${output}`)),
+          ),
+        ms,
+      );
       const finish = (f: () => void): void => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -131,7 +161,14 @@ async function startTrapReceiver(dir: string): Promise<TrapReceiver> {
 }
 
 const trapOid = (kind: keyof typeof TRAP_OIDS): string => TRAP_OIDS[kind];
-const vb = (t: ReceivedTrap, name: keyof typeof VARBIND_OIDS): string | undefined => t.varbinds[VARBIND_OIDS[name]];
+/** Polls `done` every 100 ms for up to 5 s. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (const t0 = Date.now(); !(await done()); await new Promise((r) => setTimeout(r, 100))) {
+    if (Date.now() - t0 > 5000) throw new Error('timed out after 5 s');
+  }
+}
+const vb = (t: ReceivedTrap, name: keyof typeof VARBIND_OIDS): string | undefined =>
+  t.varbinds[VARBIND_OIDS[name]];
 
 describe('SNMP traps to snmptrapd', () => {
   let dir: string;
@@ -151,7 +188,8 @@ describe('SNMP traps to snmptrapd', () => {
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const call = (method: string, p: string, body?: unknown) => site!.call(method, p, { token: admin, ...(body === undefined ? {} : { body }) });
+  const call = (method: string, p: string, body?: unknown) =>
+    site!.call(method, p, { token: admin, ...(body === undefined ? {} : { body }) });
   const addDest = async (port: number) => {
     const r = await call('POST', '/v1/itrapdest', { ip_address: '127.0.0.1', community: COMMUNITY, port });
     expect(r.status).toBe(201);
@@ -174,9 +212,17 @@ describe('SNMP traps to snmptrapd', () => {
     });
 
     const entity = 'host=controller-0';
-    const raised = await call('POST', '/v1/alarms', { alarm_id: '100.101', entity_instance_id: entity, severity: 'major', reason_text: 'Platform CPU usage at 91%' });
+    const raised = await call('POST', '/v1/alarms', {
+      alarm_id: '100.101',
+      entity_instance_id: entity,
+      severity: 'major',
+      reason_text: 'Platform CPU usage at 91%',
+    });
     expect(raised.status).toBe(201);
-    const set = await receiver!.waitFor('the alarm-set trap', (t) => from(entity)(t) && t.oid === trapOid('alarm-set'));
+    const set = await receiver!.waitFor(
+      'the alarm-set trap',
+      (t) => from(entity)(t) && t.oid === trapOid('alarm-set'),
+    );
     expect(set.port).toBe(port);
     expect(set.oid).toBe(`${STARLING_OID}.1.1`);
     expect(vb(set, 'id')).toBe('100.101');
@@ -187,10 +233,16 @@ describe('SNMP traps to snmptrapd', () => {
     expect(vb(set, 'uuid')).toMatch(UUID);
     expect(Number.isNaN(Date.parse(vb(set, 'timestamp') ?? ''))).toBe(false);
 
-    const cleared = await call('DELETE', `/v1/alarms?alarm_id=100.101&entity_instance_id=${encodeURIComponent(entity)}`);
+    const cleared = await call(
+      'DELETE',
+      `/v1/alarms?alarm_id=100.101&entity_instance_id=${encodeURIComponent(entity)}`,
+    );
     expect(cleared.status).toBe(200);
     expect(cleared.body.cleared).toBe(1);
-    const clear = await receiver!.waitFor('the alarm-clear trap', (t) => from(entity)(t) && t.oid === trapOid('alarm-clear'));
+    const clear = await receiver!.waitFor(
+      'the alarm-clear trap',
+      (t) => from(entity)(t) && t.oid === trapOid('alarm-clear'),
+    );
     expect(clear.oid).toBe(`${STARLING_OID}.1.2`);
     expect(vb(clear, 'id')).toBe('100.101');
     expect(vb(clear, 'severity')).toBe('clear');
@@ -201,7 +253,12 @@ describe('SNMP traps to snmptrapd', () => {
 
   it('sends a log trap for a customer log', async () => {
     const entity = 'host=worker-0';
-    const r = await call('POST', '/v1/event_log', { event_log_id: '200.021', entity_instance_id: entity, severity: 'warning', reason_text: 'worker-0 lock requested' });
+    const r = await call('POST', '/v1/event_log', {
+      event_log_id: '200.021',
+      entity_instance_id: entity,
+      severity: 'warning',
+      reason_text: 'worker-0 lock requested',
+    });
     expect(r.status).toBe(201);
     const log = await receiver!.waitFor('the log trap', (t) => from(entity)(t) && t.oid === trapOid('log'));
     expect(log.oid).toBe(`${STARLING_OID}.1.3`);
@@ -211,59 +268,142 @@ describe('SNMP traps to snmptrapd', () => {
   });
 
   it('sends no trap for a suppressed alarm, set or cleared', async () => {
-    const { event_suppression } = (await call('GET', '/v1/event_suppression')).body as { event_suppression: { uuid: string; alarm_id: string }[] };
+    const { event_suppression } = (await call('GET', '/v1/event_suppression')).body as {
+      event_suppression: { uuid: string; alarm_id: string }[];
+    };
     const memory = event_suppression.find((s) => s.alarm_id === '100.103')!;
-    const patched = await call('PATCH', `/v1/event_suppression/${memory.uuid}`, [{ op: 'replace', path: '/suppression_status', value: 'suppressed' }]);
+    const patched = await call('PATCH', `/v1/event_suppression/${memory.uuid}`, [
+      { op: 'replace', path: '/suppression_status', value: 'suppressed' },
+    ]);
     expect(patched.status).toBe(200);
 
     const entity = 'host=controller-1';
-    expect((await call('POST', '/v1/alarms', { alarm_id: '100.103', entity_instance_id: entity, severity: 'critical' })).status).toBe(201);
-    expect((await call('DELETE', `/v1/alarms?alarm_id=100.103&entity_instance_id=${encodeURIComponent(entity)}`)).body.cleared).toBe(1);
+    expect(
+      (
+        await call('POST', '/v1/alarms', {
+          alarm_id: '100.103',
+          entity_instance_id: entity,
+          severity: 'critical',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await call('DELETE', `/v1/alarms?alarm_id=100.103&entity_instance_id=${encodeURIComponent(entity)}`))
+        .body.cleared,
+    ).toBe(1);
     // An unsuppressed alarm after them: once its trap is in, theirs would have been too.
-    expect((await call('POST', '/v1/alarms', { alarm_id: '100.101', entity_instance_id: entity, severity: 'critical' })).status).toBe(201);
-    await receiver!.waitFor('the unsuppressed alarm trap', (t) => from(entity)(t) && vb(t, 'id') === '100.101');
+    expect(
+      (
+        await call('POST', '/v1/alarms', {
+          alarm_id: '100.101',
+          entity_instance_id: entity,
+          severity: 'critical',
+        })
+      ).status,
+    ).toBe(201);
+    await receiver!.waitFor(
+      'the unsuppressed alarm trap',
+      (t) => from(entity)(t) && vb(t, 'id') === '100.101',
+    );
     expect(receiver!.traps.filter((t) => vb(t, 'id') === '100.103')).toEqual([]);
   });
 
   it('stops sending to a deleted destination at once, and keeps sending to the others', async () => {
     const [first, second] = receiver!.ports;
-    const { itrapdest } = (await call('GET', '/v1/itrapdest')).body as { itrapdest: { uuid: string; port: number }[] };
+    const { itrapdest } = (await call('GET', '/v1/itrapdest')).body as {
+      itrapdest: { uuid: string; port: number }[];
+    };
     const old = itrapdest.find((d) => d.port === first)!;
     await addDest(second);
     expect((await call('DELETE', `/v1/itrapdest/${old.uuid}`)).status).toBe(204);
 
     const entity = 'host=controller-2';
-    expect((await call('POST', '/v1/alarms', { alarm_id: '100.101', entity_instance_id: entity, severity: 'major' })).status).toBe(201);
-    await receiver!.waitFor('the trap on the remaining destination', (t) => from(entity)(t) && t.port === second);
+    expect(
+      (
+        await call('POST', '/v1/alarms', {
+          alarm_id: '100.101',
+          entity_instance_id: entity,
+          severity: 'major',
+        })
+      ).status,
+    ).toBe(201);
+    await receiver!.waitFor(
+      'the trap on the remaining destination',
+      (t) => from(entity)(t) && t.port === second,
+    );
     // Sent together, to both sockets of one receiver: the deleted one would be in by now.
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver!.traps.filter(from(entity)).map((t) => t.port)).toEqual([second]);
   });
 
   it('starling system snmp-trapdest-add, -list, -show and -delete', async () => {
-    const env = { OS_AUTH_URL: `${site!.url}/v3`, OS_USERNAME: 'admin', OS_PASSWORD: ADMIN_PASSWORD, OS_PROJECT_NAME: 'admin' };
+    const env = {
+      OS_AUTH_URL: `${site!.url}/v3`,
+      OS_USERNAME: 'admin',
+      OS_PASSWORD: ADMIN_PASSWORD,
+      OS_PROJECT_NAME: 'admin',
+    };
     const cli = async (...args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
       const code = await runCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) }, env);
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
-    const add = await cli('system', 'snmp-trapdest-add', '--ip-address', '192.0.2.10', '--community', COMMUNITY, '--port', '1162', '-f', 'json');
+    const add = await cli(
+      'system',
+      'snmp-trapdest-add',
+      '--ip-address',
+      '192.0.2.10',
+      '--community',
+      COMMUNITY,
+      '--port',
+      '1162',
+      '-f',
+      'json',
+    );
     expect(add.code).toBe(0);
     const created = JSON.parse(add.out) as { uuid: string };
-    expect(created).toMatchObject({ ip_address: '192.0.2.10', port: 1162, community: COMMUNITY, type: 'snmpv2c_trap', transport: 'udp' });
+    expect(created).toMatchObject({
+      ip_address: '192.0.2.10',
+      port: 1162,
+      community: COMMUNITY,
+      type: 'snmpv2c_trap',
+      transport: 'udp',
+    });
     const list = await cli('system', 'snmp-trapdest-list');
     expect(list.code).toBe(0);
     expect(list.out).toMatch(new RegExp(`\\| ${created.uuid} +\\| 192\\.0\\.2\\.10 +\\| 1162 +\\|`));
-    expect(JSON.parse((await cli('system', 'snmp-trapdest-show', created.uuid, '-f', 'json')).out)).toEqual(created);
+    expect(JSON.parse((await cli('system', 'snmp-trapdest-show', created.uuid, '-f', 'json')).out)).toEqual(
+      created,
+    );
     expect((await cli('system', 'snmp-trapdest-delete', created.uuid)).code).toBe(0);
     const again = await cli('system', 'snmp-trapdest-delete', created.uuid);
     expect(again.code).toBe(1);
     expect(again.err).toContain(`no SNMP trap destination with uuid ${created.uuid}`);
-    const badIp = await cli('system', 'snmp-trapdest-add', '--ip-address', 'nowhere', '--community', COMMUNITY);
+    const badIp = await cli(
+      'system',
+      'snmp-trapdest-add',
+      '--ip-address',
+      'nowhere',
+      '--community',
+      COMMUNITY,
+    );
     expect(badIp.code).toBe(1);
     expect(badIp.err).toContain('/ip_address');
-    expect((await cli('system', 'snmp-trapdest-add', '--ip-address', '192.0.2.11', '--community', COMMUNITY, '--port', '70000')).code).toBe(2);
+    expect(
+      (
+        await cli(
+          'system',
+          'snmp-trapdest-add',
+          '--ip-address',
+          '192.0.2.11',
+          '--community',
+          COMMUNITY,
+          '--port',
+          '70000',
+        )
+      ).code,
+    ).toBe(2);
     expect((await cli('system', 'snmp-trapdest-add', '--ip-address', '192.0.2.11')).code).toBe(2);
   });
 
@@ -295,16 +435,35 @@ describe('SNMP traps to snmptrapd', () => {
     it('adds with port 162 by default, refuses a duplicate with 409, shows, lists and deletes', async () => {
       const r = await call('POST', '/v1/itrapdest', { ip_address: '2001:db8::7', community: COMMUNITY });
       expect(r.status).toBe(201);
-      expect(r.body).toMatchObject({ ip_address: '2001:db8::7', port: 162, type: 'snmpv2c_trap', transport: 'udp' });
+      expect(r.body).toMatchObject({
+        ip_address: '2001:db8::7',
+        port: 162,
+        type: 'snmpv2c_trap',
+        transport: 'udp',
+      });
       const uuid = r.body.uuid as string;
 
-      const dup = await call('POST', '/v1/itrapdest', { ip_address: '2001:db8:0::7', community: 'other', port: 162 });
+      const dup = await call('POST', '/v1/itrapdest', {
+        ip_address: '2001:db8:0::7',
+        community: 'other',
+        port: 162,
+      });
       expect(dup.status).toBe(409);
       expect(dup.body.error.field).toBe('/ip_address');
-      expect((await call('POST', '/v1/itrapdest', { ip_address: '2001:db8::7', community: COMMUNITY, port: 10162 })).status).toBe(201);
+      expect(
+        (
+          await call('POST', '/v1/itrapdest', {
+            ip_address: '2001:db8::7',
+            community: COMMUNITY,
+            port: 10162,
+          })
+        ).status,
+      ).toBe(201);
 
       expect((await call('GET', `/v1/itrapdest/${uuid}`)).body).toEqual(r.body);
-      expect((await call('GET', '/v1/itrapdest')).body.itrapdest.map((d: { uuid: string }) => d.uuid)).toContain(uuid);
+      expect(
+        (await call('GET', '/v1/itrapdest')).body.itrapdest.map((d: { uuid: string }) => d.uuid),
+      ).toContain(uuid);
 
       expect((await call('DELETE', `/v1/itrapdest/${uuid}`)).status).toBe(204);
       const gone = await call('GET', `/v1/itrapdest/${uuid}`);
@@ -312,7 +471,134 @@ describe('SNMP traps to snmptrapd', () => {
       expect(gone.body.error.field).toBe('trapdest_uuid');
       expect((await call('DELETE', `/v1/itrapdest/${uuid}`)).status).toBe(404);
       expect((await call('GET', '/v1/itrapdest/not-a-uuid')).status).toBe(404);
-      expect((await call('GET', '/v1/itrapdest')).body.itrapdest.map((d: { uuid: string }) => d.uuid)).not.toContain(uuid);
+      expect(
+        (await call('GET', '/v1/itrapdest')).body.itrapdest.map((d: { uuid: string }) => d.uuid),
+      ).not.toContain(uuid);
     });
+  });
+});
+
+describe('SNMP traps with two controller processes on one database', () => {
+  let dir: string;
+  let receiver: TrapReceiver | undefined;
+  let site: TestSite | undefined;
+  let peer: { controller: { url: string }; stop(): Promise<void> } | undefined;
+  let admin: string;
+
+  beforeAll(async () => {
+    dir = await tempDir('starling-snmp-ha-');
+    receiver = await startTrapReceiver(dir);
+    site = await startSite();
+    admin = await site.token();
+  });
+  afterAll(async () => {
+    await receiver?.stop();
+    await peer?.stop();
+    await site?.stop();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const on = async (url: string, method: string, p: string, body?: unknown) => {
+    const r = await fetch(`${url}${p}`, {
+      method,
+      headers: {
+        'x-auth-token': admin,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text === '' ? undefined : JSON.parse(text) };
+  };
+  const leases = async (url: string) =>
+    ((await (await fetch(`${url}/health`)).json()) as { leases: string[] }).leases;
+  const from = (entity: string) => (t: ReceivedTrap) => vb(t, 'entity_instance_id') === entity;
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  it('sends each change once, from the lease holder, whichever controller took the change', async () => {
+    const [first, second] = receiver!.ports;
+    expect(
+      (
+        await on(site!.url, 'POST', '/v1/itrapdest', {
+          ip_address: '127.0.0.1',
+          community: COMMUNITY,
+          port: first,
+        })
+      ).status,
+    ).toBe(201);
+    // The second controller starts knowing the destination: it must still not send.
+    peer = await site!.startPeer();
+    expect(await leases(site!.url)).toEqual(['snmp-traps']);
+    expect(await leases(peer.controller.url)).toEqual([]);
+    const entity = 'host=worker-7';
+    expect(
+      (
+        await on(peer.controller.url, 'POST', '/v1/alarms', {
+          alarm_id: '100.101',
+          entity_instance_id: entity,
+          severity: 'major',
+        })
+      ).status,
+    ).toBe(201);
+    await receiver!.waitFor('the alarm-set trap', (t) => from(entity)(t) && t.oid === trapOid('alarm-set'));
+    expect(
+      (
+        await on(
+          site!.url,
+          'DELETE',
+          `/v1/alarms?alarm_id=100.101&entity_instance_id=${encodeURIComponent(entity)}`,
+        )
+      ).body.cleared,
+    ).toBe(1);
+    await receiver!.waitFor(
+      'the alarm-clear trap',
+      (t) => from(entity)(t) && t.oid === trapOid('alarm-clear'),
+    );
+    await settle(); // a second sender's copies, sent as fast, would be in by now
+    expect(receiver!.traps.filter(from(entity)).map((t) => t.oid)).toEqual([
+      trapOid('alarm-set'),
+      trapOid('alarm-clear'),
+    ]);
+
+    // A destination added through the other controller: the holder hears of it and sends there too.
+    expect(
+      (
+        await on(peer.controller.url, 'POST', '/v1/itrapdest', {
+          ip_address: '127.0.0.1',
+          community: COMMUNITY,
+          port: second,
+        })
+      ).status,
+    ).toBe(201);
+    const next = 'host=worker-9';
+    await until(async () => {
+      await on(site!.url, 'POST', '/v1/event_log', {
+        event_log_id: '200.021',
+        entity_instance_id: next,
+        severity: 'warning',
+        reason_text: 'probe',
+      });
+      return receiver!.traps.some((t) => from(next)(t) && t.port === second);
+    });
+  });
+
+  it('the other controller takes the lease when the holder stops, and the traps keep coming', async () => {
+    await site!.controller.stop();
+    await until(async () => (await leases(peer!.controller.url)).includes('snmp-traps'));
+    const entity = 'host=worker-8';
+    expect(
+      (
+        await on(peer!.controller.url, 'POST', '/v1/alarms', {
+          alarm_id: '100.101',
+          entity_instance_id: entity,
+          severity: 'critical',
+        })
+      ).status,
+    ).toBe(201);
+    const set = await receiver!.waitFor(
+      'the alarm-set trap from the new holder',
+      (t) => from(entity)(t) && t.oid === trapOid('alarm-set'),
+    );
+    expect(vb(set, 'severity')).toBe('critical');
   });
 });

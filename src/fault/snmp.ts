@@ -82,7 +82,8 @@ export class SnmpTrapSender implements TrapDestReloader {
   private unsubscribe: (() => void) | undefined;
   /** Loads run one after the other, so an older read never overwrites a newer one. */
   private loading: Promise<void> = Promise.resolve();
-  private stopped = false;
+  /** Sends only between start() and stop(). */
+  private stopped = true;
 
   constructor(
     private readonly db: Queryable,
@@ -90,14 +91,19 @@ export class SnmpTrapSender implements TrapDestReloader {
     private readonly log: Logger,
   ) {}
 
+  /** Starts sending (again, after a stop: the controller holding the SNMP lease sends). */
   async start(): Promise<void> {
+    this.stopped = false;
     await this.queueLoad();
     this.unsubscribe ??= this.notifier.subscribe((n) => this.send(n));
   }
 
-  /** Re-reads the destinations; a failure is logged and the previous list kept. */
+  /** Re-reads the destinations (while sending); a failure is logged and the previous list kept. */
   async reload(): Promise<void> {
-    await this.queueLoad().catch((e: unknown) => this.log.error({ err: e }, 'SNMP trap destinations could not be reloaded'));
+    if (this.stopped) return;
+    await this.queueLoad().catch((e: unknown) =>
+      this.log.error({ err: e }, 'SNMP trap destinations could not be reloaded'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -129,7 +135,10 @@ export class SnmpTrapSender implements TrapDestReloader {
     for (const dest of dests) {
       if (!this.destinations.has(dest.uuid)) this.destinations.set(dest.uuid, this.open(this.snmp!, dest));
     }
-    this.log.debug({ destinations: [...this.destinations.values()].map((d) => d.where) }, 'SNMP trap destinations loaded');
+    this.log.debug(
+      { destinations: [...this.destinations.values()].map((d) => d.where) },
+      'SNMP trap destinations loaded',
+    );
   }
 
   private open(snmp: NetSnmp, dest: TrapDest): Destination {
@@ -155,10 +164,15 @@ export class SnmpTrapSender implements TrapDestReloader {
     const trap = trapFor(n);
     const snmp = this.snmp;
     if (trap === undefined || snmp === undefined || this.destinations.size === 0) return;
-    const varbinds = trap.varbinds.map((v) => ({ oid: v.oid, type: snmp.ObjectType.OctetString, value: v.value }));
+    const varbinds = trap.varbinds.map((v) => ({
+      oid: v.oid,
+      type: snmp.ObjectType.OctetString,
+      value: v.value,
+    }));
     const id = trap.varbinds[0]!.value;
     for (const d of this.destinations.values()) {
-      const failed = (err: unknown): void => this.log.warn({ err, destination: d.where, trap: trap.oid, id }, 'SNMP trap not sent');
+      const failed = (err: unknown): void =>
+        this.log.warn({ err, destination: d.where, trap: trap.oid, id }, 'SNMP trap not sent');
       try {
         d.session.trap(trap.oid, varbinds, (err) => {
           if (err) failed(err);

@@ -54,23 +54,35 @@ export interface TestSite {
   /** A token for a user (default admin/admin). */
   token(user?: string, password?: string, project?: string): Promise<string>;
   /** fetch against the API, JSON in and out. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Stops the controller and starts it again on the same database, data folder and port. */
   restartController(): Promise<void>;
+  /** Another controller process on the same database, with a data folder of its own (holding a
+   *  copy of this one's secrets, as controllers of one site share them) and its own port. */
+  startPeer(): Promise<{ controller: Controller; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
 export async function authBody(user: string, password: string, project = 'admin') {
   return {
     auth: {
-      identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } },
+      identity: {
+        methods: ['password'],
+        password: { user: { name: user, domain: { name: 'Default' }, password } },
+      },
       scope: { project: { name: project, domain: { name: 'Default' } } },
     },
   };
 }
 
 /** A controller on a fresh database (no agent), like `starling controller`. */
-export async function startSite(opts: { config?: Partial<ControllerConfig>; clock?: Clock } = {}): Promise<TestSite> {
+export async function startSite(
+  opts: { config?: Partial<ControllerConfig>; clock?: Clock } = {},
+): Promise<TestSite> {
   const database = await freshDatabase();
   const dataDir = await tempDir();
   const config: ControllerConfig = {
@@ -81,7 +93,10 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
     logLevel: 'silent',
     ...opts.config,
   };
-  const deps = { log: process.env.DBG ? createLogger('error') : silentLogger, ...(opts.clock ? { clock: opts.clock } : {}) };
+  const deps = {
+    log: process.env.DBG ? createLogger('error') : silentLogger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  };
   let controller = await startController(config, deps);
   const call: TestSite['call'] = async (method, p, o = {}) => {
     const res = await fetch(`${controller.url}${p}`, {
@@ -113,6 +128,18 @@ export async function startSite(opts: { config?: Partial<ControllerConfig>; cloc
       await controller.stop();
       controller = await startController({ ...config, port: Number(port) }, deps);
       site.controller = controller;
+    },
+    startPeer: async () => {
+      const dir = await tempDir();
+      await fs.copyFile(path.join(dataDir, 'secrets.json'), path.join(dir, 'secrets.json'));
+      const peer = await startController({ ...config, dataDir: dir, port: 0 }, deps);
+      return {
+        controller: peer,
+        stop: async () => {
+          await peer.stop();
+          await fs.rm(dir, { recursive: true, force: true });
+        },
+      };
     },
     token: async (user = 'admin', password = ADMIN_PASSWORD, project = 'admin') => {
       const r = await call('POST', '/v3/auth/tokens', { body: await authBody(user, password, project) });
