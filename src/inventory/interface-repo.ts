@@ -66,6 +66,26 @@ export async function insertPool(q: Queryable, uuid: string, p: AddressPool): Pr
   );
 }
 
+export async function updatePool(q: Queryable, uuid: string, p: AddressPool, at: Date): Promise<void> {
+  await q.query(
+    `UPDATE address_pools SET name = $2, subnet = $3::cidr, "order" = $4, ranges = $5::jsonb, floating_address = $6,
+            controller0_address = $7, controller1_address = $8, gateway_address = $9, updated_at = $10
+      WHERE uuid = $1`,
+    [
+      uuid,
+      p.name,
+      `${p.network}/${p.prefix}`,
+      p.order,
+      JSON.stringify(p.ranges),
+      p.floating_address,
+      p.controller0_address,
+      p.controller1_address,
+      p.gateway_address,
+      at,
+    ],
+  );
+}
+
 export async function deletePool(q: Queryable, uuid: string): Promise<void> {
   await q.query('DELETE FROM address_pools WHERE uuid = $1', [uuid]);
 }

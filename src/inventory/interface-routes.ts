@@ -90,6 +90,14 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
     const p = await svc.addPool(req.body);
     return reply.status(201).send({ ...p, links: link(req, 'addrpools', p.uuid) });
   });
+  app.patch(
+    '/v1/addrpools/:address_pool_uuid',
+    { schema: { params: PoolParams, body: JsonPatch } },
+    async (req) => {
+      const p = await svc.modifyPool(req.params.address_pool_uuid, req.body);
+      return { ...p, links: link(req, 'addrpools', p.uuid) };
+    },
+  );
   app.delete('/v1/addrpools/:address_pool_uuid', { schema: { params: PoolParams } }, async (req, reply) => {
     await svc.deletePool(req.params.address_pool_uuid);
     return reply.status(204).send();

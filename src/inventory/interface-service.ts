@@ -24,6 +24,7 @@ import {
   findPool,
   insertNetwork,
   insertPool,
+  updatePool,
   interfaceHost,
   interfacePorts,
   listNetworks,
@@ -65,6 +66,59 @@ export class InterfaceService {
       const uuid = newUuid();
       await insertPool(q, uuid, pool);
       return this.getPool(uuid, q);
+    });
+  }
+
+  /** The fields addrpool-modify changes (sysinv's address pool PATCH). */
+  static readonly POOL_PATCH_FIELDS = [
+    'name',
+    'network',
+    'prefix',
+    'order',
+    'ranges',
+    'floating_address',
+    'controller0_address',
+    'controller1_address',
+    'gateway_address',
+  ] as const;
+
+  /**
+   * addrpool-modify: a JSON-patch of the pool's fields. The changed pool is checked whole, as at
+   * addrpool-add (against the other pools, under the same lock); its subnet cannot change while a
+   * network uses it.
+   */
+  async modifyPool(ref: string, ops: JsonPatch): Promise<PoolRow> {
+    const changes: Record<string, unknown> = {};
+    for (const op of ops) {
+      const field = op.path.slice(1);
+      if (!(InterfaceService.POOL_PATCH_FIELDS as readonly string[]).includes(field))
+        throw new StarlingError(
+          'VALIDATION_FAILED',
+          `${op.path} cannot be changed (allowed: ${InterfaceService.POOL_PATCH_FIELDS.join(', ')})`,
+          { field },
+        );
+      // `remove` clears an optional address (the same as replacing it with null).
+      changes[field] = op.op === 'remove' ? null : op.value;
+    }
+    return this.db.tx(async (q) => {
+      await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.addrpools'))");
+      const p = await this.getPool(ref, q);
+      const all = await listPools(q);
+      const next = checkNewPool(
+        { ...p, ...changes },
+        all.filter((o) => o.uuid !== p.uuid),
+      );
+      if (next.network !== p.network || next.prefix !== p.prefix) {
+        const user = (await listNetworks(q)).find((n) => n.pool_uuid === p.uuid);
+        if (user)
+          throw new StarlingError(
+            'CONFLICT',
+            `address pool ${p.name} is used by network ${user.name}: its subnet cannot change`,
+            { field: 'network' in changes ? 'network' : 'prefix' },
+          );
+      }
+      await updatePool(q, p.uuid, next, this.clock.now());
+      return this.getPool(p.uuid, q);
     });
   }
 

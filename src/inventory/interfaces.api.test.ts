@@ -203,6 +203,76 @@ describe('node configuration (sysinv addrpools, networks, iinterfaces, imemorys)
     ]);
   });
 
+  it('addrpool-modify: the changed pool is checked whole; a pool a network uses keeps its subnet', async () => {
+    const spare = await call('POST', '/v1/addrpools', { name: 'spare', network: '10.20.0.0', prefix: 24 });
+    expect(spare.status).toBe(201);
+    const patch = (ref: string, ops: unknown[]) => call('PATCH', `/v1/addrpools/${ref}`, ops);
+    const changed = await patch(spare.body.uuid, [
+      { op: 'replace', path: '/name', value: 'spare2' },
+      { op: 'replace', path: '/ranges', value: [['10.20.0.10', '10.20.0.20']] },
+      { op: 'replace', path: '/order', value: 'sequential' },
+      { op: 'replace', path: '/gateway_address', value: '10.20.0.1' },
+    ]);
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({
+      uuid: spare.body.uuid,
+      name: 'spare2',
+      network: '10.20.0.0',
+      ranges: [['10.20.0.10', '10.20.0.20']],
+      order: 'sequential',
+      gateway_address: '10.20.0.1',
+      updated_at: expect.any(String),
+    });
+    // Refused by field, and nothing changed.
+    for (const [ops, status, field] of [
+      [[{ op: 'replace', path: '/ranges', value: [['10.20.0.10', '10.21.0.1']] }], 400, 'ranges/0'],
+      [
+        [
+          { op: 'replace', path: '/network', value: '192.168.204.0' },
+          { op: 'replace', path: '/ranges', value: [] },
+          { op: 'remove', path: '/gateway_address' },
+        ],
+        409,
+        'network',
+      ],
+      [[{ op: 'replace', path: '/name', value: 'management' }], 409, 'name'],
+      [[{ op: 'replace', path: '/order', value: 'lifo' }], 400, 'order'],
+      [[{ op: 'replace', path: '/colour', value: 'red' }], 400, 'colour'],
+    ] as const) {
+      const r = await patch(spare.body.uuid, [...ops]);
+      expect([r.status, r.body.error?.field], JSON.stringify(ops)).toEqual([status, field]);
+    }
+    expect((await call('GET', `/v1/addrpools/${spare.body.uuid}`)).body).toMatchObject({
+      name: 'spare2',
+      ranges: [['10.20.0.10', '10.20.0.20']],
+    });
+    // A new subnet (with ranges inside it) for a pool no network uses; remove clears an address.
+    const moved = await patch('spare2', [
+      { op: 'replace', path: '/network', value: '10.30.0.0' },
+      { op: 'replace', path: '/ranges', value: [['10.30.0.2', '10.30.0.9']] },
+      { op: 'remove', path: '/gateway_address' },
+    ]);
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({
+      network: '10.30.0.0',
+      prefix: 24,
+      ranges: [['10.30.0.2', '10.30.0.9']],
+      gateway_address: null,
+    });
+    // The management pool carries the mgmt network: its subnet stays.
+    const inUse = await patch('management', [
+      { op: 'replace', path: '/prefix', value: 23 },
+      { op: 'replace', path: '/ranges', value: [] },
+    ]);
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.error).toMatchObject({
+      field: 'prefix',
+      message: expect.stringContaining('used by network mgmt'),
+    });
+    expect((await call('GET', '/v1/addrpools/management')).body.prefix).toBe(24);
+    expect((await call('DELETE', `/v1/addrpools/${spare.body.uuid}`)).status).toBe(204);
+  });
+
   it('a locked worker with two ports gets a bond, and a VLAN on it carrying mgmt', async () => {
     const host = (await call('GET', '/v1/ihosts/worker-0')).body;
     const bond = await call('POST', '/v1/iinterfaces', {
@@ -475,6 +545,22 @@ describe('node configuration (sysinv addrpools, networks, iinterfaces, imemorys)
     const overlap = await cli(['system', 'addrpool-add', 'oam2', '10.10.0.0', '16']);
     expect(overlap.code).toBe(1);
     expect(overlap.out).toContain('overlaps address pool oam');
+    const modified = await cli([
+      'system',
+      'addrpool-modify',
+      'oam',
+      '--ranges',
+      '10.10.10.2-10.10.10.50',
+      '--floating-address',
+      '10.10.10.3',
+    ]);
+    expect(modified.code, modified.out).toBe(0);
+    expect(modified.out).toMatch(/\| ranges +\| 10\.10\.10\.2-10\.10\.10\.50 +\|/);
+    expect(modified.out).toMatch(/\| floating_address +\| 10\.10\.10\.3 +\|/);
+    const subnetInUse = await cli(['system', 'addrpool-modify', 'oam', '--prefix', '23']);
+    expect(subnetInUse.code).toBe(1);
+    expect(subnetInUse.out).toContain('used by network oam');
+    expect((await cli(['system', 'addrpool-modify', 'oam'])).code).toBe(2);
 
     const oamOnWorker = await cli([
       'system',

@@ -331,6 +331,24 @@ export function registerHostInterfaces(system: Command, ctx: CliContext): void {
 
   // --- address pools ------------------------------------------------------------------------------
   const poolRec = (p: Rec): Rec => ({ ...p, ranges: rangesText(p.ranges) });
+  /** The pool's address options (commander's camelCase key → API field). */
+  const POOL_ADDRESSES: [string, string, string][] = [
+    ['--floating-address <ip>', 'floatingAddress', 'floating_address'],
+    ['--controller0-address <ip>', 'controller0Address', 'controller0_address'],
+    ['--controller1-address <ip>', 'controller1Address', 'controller1_address'],
+    ['--gateway-address <ip>', 'gatewayAddress', 'gateway_address'],
+  ];
+  const poolAddressOptions = (c: Command): Command =>
+    POOL_ADDRESSES.reduce((cmd, [flags, , field]) => cmd.option(flags, field.replace('_', ' ')), c);
+  /** The API fields of --ranges, --order and the address options given. */
+  const poolBody = (o: Record<string, string | undefined>): Record<string, unknown> => {
+    const body: Record<string, unknown> = {};
+    if (o.ranges !== undefined)
+      body.ranges = o.ranges.split(',').map((r) => r.split('-').map((x) => x.trim()));
+    if (o.order !== undefined) body.order = o.order;
+    for (const [, opt, field] of POOL_ADDRESSES) if (o[opt] !== undefined) body[field] = o[opt];
+    return body;
+  };
   system
     .command('addrpool-list')
     .description('list IP address pools')
@@ -347,7 +365,7 @@ export function registerHostInterfaces(system: Command, ctx: CliContext): void {
     .action(async (ref: string) =>
       ctx.show(poolRec(await api<Rec>('GET', `/addrpools/${encodeURIComponent(ref)}`)), POOL_FIELDS),
     );
-  system
+  const addPool = system
     .command('addrpool-add <name> <network> <prefix>')
     .description(
       'add an IP address pool, IPv4 or IPv6: addrpool-add management 192.168.204.0 24 --ranges 192.168.204.2-192.168.204.254',
@@ -356,26 +374,42 @@ export function registerHostInterfaces(system: Command, ctx: CliContext): void {
       '--ranges <ranges>',
       'addresses to allocate: start-end[,start-end…] (default: the whole subnet but its first and last address)',
     )
-    .option('--order <order>', 'allocation order: random (default) or sequential')
-    .option('--floating-address <ip>', 'floating address')
-    .option('--controller0-address <ip>', 'controller-0 address')
-    .option('--controller1-address <ip>', 'controller-1 address')
-    .option('--gateway-address <ip>', 'gateway address')
-    .action(async (name: string, network: string, prefix: string, o: Record<string, string | undefined>) => {
-      const body: Record<string, unknown> = { name, network, prefix: int('<prefix>', prefix) };
-      if (o.ranges !== undefined)
-        body.ranges = o.ranges.split(',').map((r) => r.split('-').map((x) => x.trim()));
-      if (o.order !== undefined) body.order = o.order;
-      const addr: [string, string][] = [
-        ['floatingAddress', 'floating_address'],
-        ['controller0Address', 'controller0_address'],
-        ['controller1Address', 'controller1_address'],
-        ['gatewayAddress', 'gateway_address'],
-      ];
-      for (const [opt, field] of addr) if (o[opt] !== undefined) body[field] = o[opt];
+    .option('--order <order>', 'allocation order: random (default) or sequential');
+  poolAddressOptions(addPool).action(
+    async (name: string, network: string, prefix: string, o: Record<string, string | undefined>) => {
+      const body: Record<string, unknown> = {
+        name,
+        network,
+        prefix: int('<prefix>', prefix),
+        ...poolBody(o),
+      };
       ctx.target = name;
       ctx.show(poolRec(await api<Rec>('POST', '/addrpools', body)), POOL_FIELDS);
-    });
+    },
+  );
+  const modifyPool = system
+    .command('addrpool-modify <pool>')
+    .description(
+      'change an IP address pool (uuid or name): addrpool-modify management --ranges 192.168.204.2-192.168.204.100',
+    )
+    .option('--name <name>', 'new name')
+    .option('--network <network>', 'new network address (not while a network uses the pool)')
+    .option('--prefix <prefix>', 'new prefix length (not while a network uses the pool)')
+    .option('--ranges <ranges>', 'addresses to allocate: start-end[,start-end…]')
+    .option('--order <order>', 'allocation order: random or sequential');
+  poolAddressOptions(modifyPool).action(async (ref: string, o: Record<string, string | undefined>) => {
+    const fields: Record<string, unknown> = poolBody(o);
+    if (o.name !== undefined) fields.name = o.name;
+    if (o.network !== undefined) fields.network = o.network;
+    if (o.prefix !== undefined) fields.prefix = int('--prefix', o.prefix);
+    if (Object.keys(fields).length === 0)
+      throw new StarlingError('USAGE', 'nothing to change: give at least one option', {
+        field: 'addrpool-modify',
+      });
+    ctx.target = ref;
+    const patch = Object.entries(fields).map(([k, v]) => ({ op: 'replace', path: `/${k}`, value: v }));
+    ctx.show(poolRec(await api<Rec>('PATCH', `/addrpools/${encodeURIComponent(ref)}`, patch)), POOL_FIELDS);
+  });
   system
     .command('addrpool-delete <pool>')
     .description('delete an IP address pool (uuid or name) no network uses')
