@@ -258,7 +258,17 @@ export const INVENTORY_TABLES = {
   },
   idisks: {
     key: ['device_node'],
-    cols: ['device_node', 'device_path', 'device_type', 'size_mib', 'serial_id', 'model', 'device_wwn'],
+    cols: [
+      'device_node',
+      'device_path',
+      'device_type',
+      'size_mib',
+      'serial_id',
+      'model',
+      'device_wwn',
+      'available_mib',
+      'last_partition',
+    ],
     keep: [],
   },
   pci_devices: {
@@ -330,6 +340,8 @@ const DISK_TYPES: Record<(typeof INVENTORY_TABLES)['idisks']['cols'][number], st
   serial_id: 'text',
   model: 'text',
   device_wwn: 'text',
+  available_mib: 'bigint',
+  last_partition: 'integer',
 };
 
 /**

@@ -114,6 +114,15 @@ function checkInventory(inv: Partial<InventoryRows>): void {
       seen.add(row[key]);
       for (const f of ints[table] ?? [])
         if (!Number.isInteger(row[f])) bad(`${at}/${f}`, 'must be an integer');
+      if (table === 'idisks') {
+        for (const f of ['available_mib', 'last_partition'] as const) {
+          const v = row[f];
+          if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) >= 0))
+            bad(`${at}/${f}`, 'must be a whole number of at least 0, or null');
+        }
+        if (typeof row.available_mib === 'number' && row.available_mib > (row.size_mib as number))
+          bad(`${at}/available_mib`, `must not exceed size_mib (${String(row.size_mib)})`);
+      }
       if (
         table === 'imemorys' &&
         row.vm_hugepages_use_1G !== undefined &&

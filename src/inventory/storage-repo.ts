@@ -45,7 +45,8 @@ export async function loadHostStorage(
 ): Promise<LoadedStorage> {
   const h = [host.uuid];
   const disks = await q.query<StoredDisk>(
-    `SELECT uuid, device_node, device_path, device_type, size_mib, device_wwn, serial_id, model
+    `SELECT uuid, device_node, device_path, device_type, size_mib, device_wwn, serial_id, model,
+            available_mib AS found_available_mib, last_partition AS found_last_partition
        FROM idisks WHERE host_uuid = $1 ORDER BY device_node`,
     h,
   );

@@ -540,6 +540,46 @@ describe('host storage (sysinv idisks, partitions, ilvgs, ipvs, istors)', () => 
     expect(help.out).toContain('--partition_type <type>');
   });
 
+  it('a disk’s partitions and use on the host, as the agent finds them, are counted', async () => {
+    const mac = '08:00:27:20:00:31';
+    const found = (over: Record<string, unknown>[]) => ({
+      mgmt_mac: mac,
+      inventory: {
+        ...inventory('worker-1', mac),
+        idisks: disks('worker-1').map((d, i) => ({ ...d, ...over[i] })),
+      },
+    });
+    // The OS disk holds 3 partitions up to 100 GiB; the second disk carries a mounted filesystem.
+    const r = await call(
+      'POST',
+      '/v1/agents/register',
+      found([
+        { available_mib: 140 * GiB - 1, last_partition: 3 },
+        { available_mib: 0, last_partition: 0 },
+      ]),
+    );
+    expect(r.status).toBe(200);
+    await call('PATCH', `/v1/ihosts/${r.body.uuid}`, [
+      { op: 'replace', path: '/hostname', value: 'worker-1' },
+      { op: 'replace', path: '/personality', value: 'worker' },
+    ]);
+    expect((await list('worker-1', 'idisks')).map((d) => [d.device_node, d.available_mib])).toEqual([
+      ['/dev/sda', 140 * GiB - 1],
+      ['/dev/sdb', 0],
+    ]);
+    const p = await addPartition('/dev/sda', 20, 'worker-1');
+    expect(p.status).toBe(201);
+    expect(p.body).toMatchObject({ device_node: '/dev/sda4', start_mib: 100 * GiB, size_mib: 20 * GiB });
+    expect((await disk('/dev/sda', 'worker-1')).available_mib).toBe(120 * GiB - 1);
+    const onFs = await addPartition('/dev/sdb', 1, 'worker-1');
+    expect([onFs.status, onFs.body.error.field]).toEqual([400, 'size_mib']);
+    // A report that does not add up is refused, naming the row and field; nothing changes.
+    const bad = await call('POST', '/v1/agents/register', found([{ available_mib: 300 * GiB }, {}]));
+    expect([bad.status, bad.body.error.field]).toEqual([400, '/inventory/idisks/0/available_mib']);
+    expect((await disk('/dev/sda', 'worker-1')).available_mib).toBe(120 * GiB - 1);
+    expect((await call('DELETE', '/v1/ihosts/worker-1')).status).toBe(204);
+  });
+
   it('deleting the locked worker removes its storage with it', async () => {
     const parts = await list('worker-0', 'partitions');
     const pvs = await list('worker-0', 'ipvs');

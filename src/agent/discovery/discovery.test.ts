@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StarlingError } from '../../common/errors.ts';
 import { buildCpus, parseCpuinfo, type CpuObservation } from './cpu.ts';
-import { byPath, diskType, isDiskName, parseUdevData } from './disks.ts';
+import { availableMib, byPath, diskType, GPT_MIB, isDiskName, parseUdevData } from './disks.ts';
 import { discoverInventory, RootTree, type Inventory } from './index.ts';
 import { buildMemoryRow, crossCheckTotal, hugepageSizeKib, parseMeminfo } from './memory.ts';
 import { parseNvidiaNumaStatus } from './numa.ts';
@@ -295,6 +295,62 @@ describe('a root folder read as if chrooted into it', () => {
 
   it('gives up on link loops instead of spinning', async () => {
     expect(await new RootTree(root).resolve('loop/x')).toBeUndefined();
+  });
+});
+
+describe('disks: the space their partitions and users leave free', () => {
+  let root = '';
+  let inv: Inventory;
+  const put = (rel: string, text: string) => {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  };
+  const GiB_SECTORS = 2 * 1024 * 1024;
+  const disk = (name: string, gib: number) => {
+    put(`sys/block/${name}/size`, `${gib * GiB_SECTORS}\n`);
+    put(`sys/block/${name}/queue/rotational`, '0\n');
+  };
+  const part = (disk: string, n: number, startSectors: number, sizeSectors: number) => {
+    put(`sys/block/${disk}/${disk}${n}/partition`, `${n}\n`);
+    put(`sys/block/${disk}/${disk}${n}/start`, `${startSectors}\n`);
+    put(`sys/block/${disk}/${disk}${n}/size`, `${sizeSectors}\n`);
+  };
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'starling-disks-'));
+    disk('sda', 240); // the OS disk: EFI 512 MiB, boot 1 GiB, root up to 100 GiB + 1 sector
+    part('sda', 1, 2048, 1024 * 1024);
+    part('sda', 2, 2048 + 1024 * 1024, GiB_SECTORS);
+    part(
+      'sda',
+      3,
+      2048 + 1024 * 1024 + GiB_SECTORS,
+      100 * GiB_SECTORS - (2048 + 1024 * 1024 + GiB_SECTORS) + 1,
+    );
+    disk('sdb', 500); // a filesystem on the whole disk, mounted
+    disk('sdc', 100); // empty
+    disk('sdd', 50); // under a device-mapper device
+    mkdirSync(path.join(root, 'sys/block/sdd/holders/dm-0'), { recursive: true });
+    put('proc/mounts', '/dev/sda3 / ext4 rw 0 0\n/dev/sdb /data xfs rw 0 0\nproc /proc proc rw 0 0\n');
+    inv = await discoverInventory(root);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reports each disk’s free space after its partitions (0 when used whole) and its last partition', () => {
+    expect(inv.disks.map((d) => [d.device_node, d.size_mib, d.available_mib, d.last_partition])).toEqual([
+      // root ends 1 sector into the MiB after 100 GiB: free from 100 GiB + 1 MiB, less the backup GPT's MiB
+      ['/dev/sda', 240 * 1024, 140 * 1024 - 2, 3],
+      ['/dev/sdb', 500 * 1024, 0, 0],
+      ['/dev/sdc', 100 * 1024, 100 * 1024 - GPT_MIB, 0],
+      ['/dev/sdd', 50 * 1024, 0, 0],
+    ]);
+  });
+
+  it('the arithmetic: partition ends rounded up to a MiB; a disk used whole has nothing free', () => {
+    expect(availableMib(1000, [], false)).toBe(998);
+    expect(availableMib(1000, [2048 * 10], false)).toBe(989);
+    expect(availableMib(1000, [2048 * 10 + 1, 2048 * 3], false)).toBe(988);
+    expect(availableMib(1000, [], true)).toBe(0);
+    expect(availableMib(10, [2048 * 20], false)).toBe(0);
   });
 });
 

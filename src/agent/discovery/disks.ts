@@ -1,4 +1,5 @@
-// Disks (idisks) from sys/block: whole disks only, with size, type, identity and by-path name.
+// Disks (idisks) from sys/block: whole disks only, with size, type, identity, by-path name and the
+// space their partitions and users leave free.
 // Like sysinv-agent, identity comes from udev's database (run/udev/data) where the tree has one,
 // and from sysfs otherwise.
 
@@ -67,6 +68,53 @@ export function byPath(name: string, resolved: string, facts: ByPathFacts = {}):
   return null;
 }
 
+/** MiB a GPT takes: its header and table at the start (the first MiB) and its backup at the end. */
+export const GPT_MIB = 2;
+const MIB_SECTORS = 2048; // sys/block counts 512-byte sectors
+
+/**
+ * A disk's available_mib: 0 if it is used whole; otherwise what follows its last partition (the
+ * end rounded up to a MiB), less the backup GPT's last MiB; a disk without partitions keeps all
+ * but the GPT's two MiB.
+ */
+export function availableMib(sizeMib: number, partitionEnds: number[], usedWhole: boolean): number {
+  if (usedWhole) return 0;
+  if (partitionEnds.length === 0) return Math.max(0, sizeMib - GPT_MIB);
+  const endMib = Math.ceil(Math.max(...partitionEnds) / MIB_SECTORS);
+  return Math.max(0, sizeMib - 1 - endMib);
+}
+
+/** Devices with a filesystem mounted (proc/mounts' first column), when the tree has it. */
+async function mountedDevices(r: Reader): Promise<Set<string>> {
+  const text = await r.tree.read('proc/mounts');
+  return new Set(
+    (text ?? '')
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter((d) => d.startsWith('/dev/')),
+  );
+}
+
+/** The partitions on a disk (sys/block/<disk>/<part>/{partition,start,size}): their end sectors
+ *  and highest number. */
+async function readPartitions(
+  r: Reader,
+  dir: string,
+  entries: string[],
+): Promise<{ ends: number[]; last: number }> {
+  const ends: number[] = [];
+  let last = 0;
+  for (const e of entries) {
+    if (!((await r.tree.list(`${dir}/${e}`)) ?? []).includes('partition')) continue;
+    const number = await r.int(`${dir}/${e}/partition`, 'required');
+    const start = await r.int(`${dir}/${e}/start`, 'required');
+    const size = await r.int(`${dir}/${e}/size`, 'required');
+    if (number !== undefined) last = Math.max(last, number);
+    if (start !== undefined && size !== undefined) ends.push(start + size);
+  }
+  return { ends, last };
+}
+
 export async function readDisks(r: Reader): Promise<DiskRow[]> {
   const block = await r.tree.list('sys/block');
   // Old kernels without sys/block entries for some devices (NVMe in a 2015 tree) still list them in sys/class/block.
@@ -76,6 +124,7 @@ export async function readDisks(r: Reader): Promise<DiskRow[]> {
     return [];
   }
   const names = [...new Set([...(block ?? []), ...(classBlock ?? [])])].filter(isDiskName).sort();
+  const mounted = await mountedDevices(r);
   const rows: DiskRow[] = [];
   for (const name of names) {
     const dir = block?.includes(name) ? `sys/block/${name}` : `sys/class/block/${name}`;
@@ -105,11 +154,17 @@ export async function readDisks(r: Reader): Promise<DiskRow[]> {
     const fromDevice = async (file: string) =>
       device === undefined ? undefined : r.line(`${device}/${file}`, 'optional');
 
+    // 512-byte sectors whatever the device's own block size (block/stat.c).
+    const sizeMib = sectors === undefined ? null : Math.floor(sectors / MIB_SECTORS);
+    const usedWhole =
+      mounted.has(`/dev/${name}`) ||
+      ((await r.tree.list(`${dir}/holders`)) ?? []).length > 0 ||
+      (udev.ID_FS_TYPE !== undefined && udev.ID_PART_TABLE_TYPE === undefined);
+    const parts = await readPartitions(r, dir, entries);
     rows.push({
       device_node: `/dev/${name}`,
       device_type: diskType(name, rotational),
-      // 512-byte sectors whatever the device's own block size (block/stat.c).
-      size_mib: sectors === undefined ? null : Math.floor((sectors * 512) / 2 ** 20),
+      size_mib: sizeMib,
       serial_id:
         udev.ID_SERIAL_SHORT ??
         (await r.line(`${dir}/serial`, 'optional')) ??
@@ -122,6 +177,8 @@ export async function readDisks(r: Reader): Promise<DiskRow[]> {
         udev.ID_PATH ??
         byPath(name, resolved, await byPathFacts(r, resolved)) ??
         (device ? byPath(name, device) : null),
+      available_mib: sizeMib === null ? null : availableMib(sizeMib, parts.ends, usedWhole),
+      last_partition: parts.last,
     });
   }
   return rows;

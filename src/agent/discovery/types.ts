@@ -76,6 +76,14 @@ export interface DiskRow {
   device_wwn: string | null;
   /** udev's by-path name (`pci-0000:00:1f.2-ata-1`), when the device chain shows it. */
   device_path: string | null;
+  /**
+   * What is free for new partitions (MiB), as sysinv-agent reports it: the space after the last
+   * partition already on the disk, less the backup GPT; 0 when the disk is used whole (a
+   * filesystem mounted from the disk itself, or a device-mapper or RAID device on it).
+   */
+  available_mib: number | null;
+  /** The highest number of the partitions already on the disk (0: none). */
+  last_partition: number | null;
 }
 
 export type PciKind = 'gpu' | 'crypto' | 'fpga' | 'nic' | 'storage' | 'other';

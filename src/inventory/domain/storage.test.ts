@@ -389,6 +389,71 @@ describe('host-lvg-add and -delete', () => {
   });
 });
 
+describe('what the agent found on a disk (partitions already there, a disk used whole)', () => {
+  const cgts = { uuid: 'lvg-cgts', lvm_vg_name: 'cgts-vg' as const };
+  const nova = { uuid: 'lvg-nova', lvm_vg_name: 'nova-local' as const };
+  // The OS disk as installed: 3 partitions end at 100 GiB; 140 GiB - 1 MiB (backup GPT) free after them.
+  const osDisk = disk('/dev/sda', 240 * GiB, { found_available_mib: 140 * GiB - 1, found_last_partition: 3 });
+  // A data disk carrying a filesystem on the whole disk (mounted), and an empty one the agent reported.
+  const wholeFs = disk('/dev/sdb', 500 * GiB, {
+    device_type: 'HDD',
+    found_available_mib: 0,
+    found_last_partition: 0,
+  });
+  const empty = disk('/dev/nvme0n1', 100 * GiB, {
+    device_type: 'NVMe',
+    device_path: null,
+    found_available_mib: 100 * GiB - GPT_MIB,
+    found_last_partition: 0,
+  });
+  const found = site({ disks: [osDisk, wholeFs, empty], lvgs: [cgts, nova] });
+
+  it('free space is what the agent found, less the partitions made here', () => {
+    expect(availableMib(osDisk, found)).toBe(140 * GiB - 1);
+    expect(availableMib(osDisk, withPartitions(found, osDisk, 20))).toBe(120 * GiB - 1);
+    expect(availableMib(wholeFs, found)).toBe(0);
+    expect(availableMib(empty, found)).toBe(100 * GiB - GPT_MIB);
+  });
+
+  it('a new partition goes after the ones already on the disk: next number, first free MiB', () => {
+    const s = withPartitions(found, osDisk, 20, 10);
+    expect(s.partitions.map((p) => [p.number, p.device_node, p.start_mib, p.end_mib])).toEqual([
+      [4, '/dev/sda4', 100 * GiB, 120 * GiB],
+      [5, '/dev/sda5', 120 * GiB, 130 * GiB],
+    ]);
+    expect(withPartitions(found, empty, 1).partitions[0]).toMatchObject({ number: 1, start_mib: 1 });
+    expect(refusal(() => withPartitions(found, osDisk, 141))).toMatchObject({ field: 'size_mib' });
+    expect(refusal(() => withPartitions(found, wholeFs, 1)).message).toBe(
+      'requested size 1 GiB is larger than the 0 GiB available on /dev/sdb',
+    );
+  });
+
+  it('a whole-disk physical volume or OSD only on a disk the host does not use', () => {
+    const notRoot = site({ ...found, host: host({ rootfs_device: '/dev/vda' }) });
+    expect(
+      refusal(() => planNewPv({ ilvg_uuid: 'nova-local', disk_or_part_uuid: '/dev/sdb' }, found, 'pv')),
+    ).toMatchObject({
+      field: 'disk_or_part_uuid',
+      message:
+        '/dev/sdb is in use on the host (a filesystem or device on the whole disk): a physical volume takes a whole, empty disk',
+    });
+    expect(
+      refusal(() => planNewPv({ ilvg_uuid: 'nova-local', disk_or_part_uuid: '/dev/sda' }, notRoot, 'pv'))
+        .message,
+    ).toBe('/dev/sda has partitions on the host: a physical volume takes a whole, empty disk');
+    expect(
+      planNewPv({ ilvg_uuid: 'nova-local', disk_or_part_uuid: '/dev/nvme0n1' }, found, 'pv').idisk_uuid,
+    ).toBe(empty.uuid);
+    const aioFound = site({
+      ...found,
+      host: host({ hostname: 'controller-0', personality: 'controller', subfunctions: 'controller,worker' }),
+    });
+    expect(refusal(() => planNewStor({ idisk_uuid: '/dev/sdb' }, aioFound, 'st', [])).message).toBe(
+      '/dev/sdb is in use on the host (a filesystem or device on the whole disk): an OSD takes a whole, empty disk',
+    );
+  });
+});
+
 describe('host-pv-add and -delete', () => {
   const cgts = { uuid: 'lvg-cgts', lvm_vg_name: 'cgts-vg' as const };
   const nova = { uuid: 'lvg-nova', lvm_vg_name: 'nova-local' as const };

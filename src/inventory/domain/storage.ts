@@ -45,6 +45,11 @@ export interface Disk {
   device_path: string | null;
   device_type: string | null;
   size_mib: number;
+  /** What the agent found free after the partitions already on the disk (0: used whole);
+   *  null or absent: not reported, the disk counts as empty. */
+  found_available_mib?: number | null;
+  /** The highest number of the partitions the agent found on the disk (0: none). */
+  found_last_partition?: number | null;
 }
 
 export interface Partition {
@@ -144,7 +149,21 @@ export const partitionPv = (p: Partition, s: HostStorage): Pv | undefined =>
 export function availableMib(disk: Disk, s: HostStorage): number {
   if (diskPv(disk, s) || diskStor(disk, s)) return 0;
   const used = diskPartitions(disk, s).reduce((sum, p) => sum + p.size_mib, 0);
-  return Math.max(0, disk.size_mib - GPT_MIB - used);
+  return Math.max(0, (disk.found_available_mib ?? disk.size_mib - GPT_MIB) - used);
+}
+
+/** Where the space the agent found free begins: after the partitions already on the disk. */
+const foundFreeStartMib = (disk: Disk): number =>
+  disk.found_available_mib == null
+    ? FIRST_MIB
+    : Math.max(FIRST_MIB, disk.size_mib - 1 - disk.found_available_mib);
+
+/** Why the host itself uses the disk (partitions on it, or used whole), or undefined. */
+function foundInUse(disk: Disk): string | undefined {
+  if ((disk.found_last_partition ?? 0) > 0) return `${disk.device_node} has partitions on the host`;
+  if (disk.found_available_mib === 0)
+    return `${disk.device_node} is in use on the host (a filesystem or device on the whole disk)`;
+  return undefined;
 }
 
 /** The disk as sysinv shows it: free space, and StarlingX's mark for the OS disk
@@ -267,8 +286,9 @@ export function planNewPartition(input: Record<string, unknown>, s: HostStorage,
     );
   const existing = diskPartitions(disk, s);
   const last = existing.at(-1);
-  const number = (last?.number ?? 0) + 1;
-  const start = last?.end_mib ?? FIRST_MIB;
+  // After the partitions already on the disk, and after those made here before.
+  const number = Math.max(last?.number ?? 0, disk.found_last_partition ?? 0) + 1;
+  const start = last?.end_mib ?? foundFreeStartMib(disk);
   return {
     uuid,
     idisk_uuid: disk.uuid,
@@ -407,6 +427,8 @@ export function planNewPv(input: Record<string, unknown>, s: HostStorage, uuid: 
         'disk_or_part_uuid',
         `${disk.device_node} has partitions: use one of them, or delete them to use the whole disk`,
       );
+    const onHost = foundInUse(disk);
+    if (onHost) inUse('disk_or_part_uuid', `${onHost}: a physical volume takes a whole, empty disk`);
     return { uuid, ilvg_uuid: lvg.uuid, idisk_uuid: disk.uuid, partition_uuid: null };
   }
   const p = part!;
@@ -477,6 +499,8 @@ export function planNewStor(
   if (diskPv(disk, s)) inUse('idisk_uuid', `${disk.device_node} is a physical volume`);
   if (diskPartitions(disk, s).length > 0)
     inUse('idisk_uuid', `${disk.device_node} has partitions: an OSD takes a whole, empty disk`);
+  const onHost = foundInUse(disk);
+  if (onHost) inUse('idisk_uuid', `${onHost}: an OSD takes a whole, empty disk`);
   const used = new Set(usedOsdIds);
   let osdid = 0;
   while (used.has(osdid)) osdid++;
