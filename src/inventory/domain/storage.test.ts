@@ -140,6 +140,13 @@ describe('disks', () => {
       });
     });
 
+    it('two paths to one multipath LUN (one WWN and serial) are told apart by their path', () => {
+      const path1 = { ...sdb, device_path: '/dev/disk/by-path/pci-0:2-sas-1' };
+      const path2 = { ...sdb, device_node: '/dev/sdc', device_path: '/dev/disk/by-path/pci-0:2-sas-2' };
+      expect(matchDisks([path1, path2], [path1, path2])).toEqual({ match: [0, 1], gone: [] });
+      expect(matchDisks([path1, path2], [path2, path1])).toEqual({ match: [1, 0], gone: [] });
+    });
+
     it('a disk swapped for another in the same slot is a new disk: the old one is gone', () => {
       const replacement = { ...sdb, serial_id: 'S-NEW', device_wwn: '0x5000f' };
       // Same node and by-path name, another WWN and serial: another disk; what was on sdb is gone.

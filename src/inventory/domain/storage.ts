@@ -232,19 +232,28 @@ export function matchDisks(
     (d) => d.device_node,
   ];
   for (const key of keys) {
-    const free = new Map<string, number>();
-    stored.forEach((d, i) => {
-      const k = key(d);
-      if (!taken.has(i) && k) free.set(k, i);
-    });
-    reported.forEach((d, j) => {
-      const k = key(d);
-      const i = k ? free.get(k) : undefined;
-      if (match[j] !== undefined || i === undefined || !compatible(stored[i]!, d)) return;
+    // A value names a disk only if one disk on each side has it (two paths to one multipath LUN
+    // share its WWN and serial: the next key tells them apart).
+    const once = (items: DiskIdentity[], open: (i: number) => boolean): Map<string, number> => {
+      const seen = new Map<string, number>();
+      const twice = new Set<string>();
+      items.forEach((d, i) => {
+        const k = open(i) ? key(d) : undefined;
+        if (!k) return;
+        if (seen.has(k)) twice.add(k);
+        seen.set(k, i);
+      });
+      for (const k of twice) seen.delete(k);
+      return seen;
+    };
+    const free = once(stored, (i) => !taken.has(i));
+    const wanted = once(reported, (j) => match[j] === undefined);
+    for (const [k, j] of wanted) {
+      const i = free.get(k);
+      if (i === undefined || !compatible(stored[i]!, reported[j]!)) continue;
       match[j] = i;
       taken.add(i);
-      free.delete(k!);
-    });
+    }
   }
   return { match, gone: stored.map((_, i) => i).filter((i) => !taken.has(i)) };
 }
