@@ -2,7 +2,7 @@
 // the API server). pg, pino and the PostgreSQL binaries stay outside the bundle. Chunks have
 // content-hashed names and the entry is written last, by rename, so a process starting during a
 // rebuild never runs a half-written bundle.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,13 @@ export async function build() {
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
   });
+  // The alarm catalog as JSON: the controller reads it at start instead of parsing the YAML.
+  const YAML = (await import('yaml')).default;
+  const catalog = path.join(root, 'src', 'fault', 'alarm-catalog.yaml');
+  const catalogJson = path.join(root, 'dist', 'alarm-catalog.json');
+  mkdirSync(path.dirname(catalogJson), { recursive: true });
+  writeFileSync(`${catalogJson}.${process.pid}.tmp`, JSON.stringify(YAML.parse(readFileSync(catalog, 'utf8'))));
+  renameSync(`${catalogJson}.${process.pid}.tmp`, catalogJson);
   // Chunks first, then the entries (each by rename), the CLI's last.
   const order = (f) => (f.path === bundlePath ? 2 : path.dirname(f.path) === path.dirname(bundlePath) ? 1 : 0);
   for (const f of [...result.outputFiles].sort((a, b) => order(a) - order(b))) {

@@ -1,6 +1,6 @@
 // CLI output: tables shaped like StarlingX's clients (prettytable, ASCII), or json, yaml, value.
 
-import YAML from 'yaml';
+import { yaml } from '../common/yaml.ts';
 import { StarlingError } from '../common/errors.ts';
 
 export const FORMATS = ['table', 'json', 'yaml', 'value'] as const;
@@ -8,7 +8,9 @@ export type Format = (typeof FORMATS)[number];
 
 export function parseFormat(v: string): Format {
   if (!(FORMATS as readonly string[]).includes(v)) {
-    throw new StarlingError('USAGE', `--format must be one of ${FORMATS.join(', ')}, got '${v}'`, { field: '--format' });
+    throw new StarlingError('USAGE', `--format must be one of ${FORMATS.join(', ')}, got '${v}'`, {
+      field: '--format',
+    });
   }
   return v as Format;
 }
@@ -27,17 +29,28 @@ export function cell(v: unknown): string {
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [rule, line(head), rule, ...rows.map(line), rule].join('\n');
 }
 
 /** A list: one row per record, the given columns (header labels may differ from field names). */
-export function renderList(records: Rec[], columns: [field: string, label: string][], format: Format): string {
+export function renderList(
+  records: Rec[],
+  columns: [field: string, label: string][],
+  format: Format,
+): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(records.map((r) => pick(r, columns)), null, 2);
+      return JSON.stringify(
+        records.map((r) => pick(r, columns)),
+        null,
+        2,
+      );
     case 'yaml':
-      return YAML.stringify(records.map((r) => pick(r, columns))).trimEnd();
+      return yaml()
+        .stringify(records.map((r) => pick(r, columns)))
+        .trimEnd();
     case 'value':
       return records.map((r) => columns.map(([f]) => cell(r[f])).join(' ')).join('\n');
     case 'table':
@@ -56,7 +69,7 @@ export function renderShow(record: Rec, format: Format, fields?: string[]): stri
     case 'json':
       return JSON.stringify(picked, null, 2);
     case 'yaml':
-      return YAML.stringify(picked).trimEnd();
+      return yaml().stringify(picked).trimEnd();
     case 'value':
       return keys.map((k) => cell(record[k])).join('\n');
     case 'table':
