@@ -84,6 +84,39 @@ describe('rendering the host configuration', () => {
     expect(text).not.toContain('enp0s9');
   });
 
+  it('an interface with addresses from its pools is static: IPv4, IPv6, and more than one', () => {
+    const text = renderInterfaces([
+      iface({
+        ifname: 'mgmt0',
+        ifclass: 'platform',
+        ports: ['eth0'],
+        networks: ['mgmt'],
+        addresses: ['192.168.204.5/24'],
+      }),
+      iface({
+        ifname: 'ch0',
+        ifclass: 'platform',
+        ports: ['eth1'],
+        networks: ['cluster-host'],
+        addresses: ['fd02::7/64'],
+      }),
+      iface({
+        ifname: 'both0',
+        ifclass: 'platform',
+        ports: ['eth2'],
+        networks: ['pxeboot', 'storage'],
+        addresses: ['10.0.0.5/24', '10.0.1.5/24'],
+      }),
+    ]);
+    expect(text).toContain(
+      'auto eth0\niface eth0 inet static\n    address 192.168.204.5/24\n    mtu 1500\n    # interface mgmt0\n',
+    );
+    expect(text).toContain('auto eth1\niface eth1 inet6 static\n    address fd02::7/64\n    mtu 1500\n');
+    expect(text).toContain(
+      'iface eth2 inet static\n    address 10.0.0.5/24\n    mtu 1500\n    up ip addr add 10.0.1.5/24 dev eth2\n',
+    );
+  });
+
   it('applies to an OS root (a scratch folder standing in for /): GRUB arguments, interfaces, hostname; dry-run copy kept', async () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'starling-apply-'));
     try {

@@ -28,6 +28,8 @@ export interface InterfaceConfig {
   ports: string[];
   uses: string[];
   networks: string[];
+  /** Addresses from the networks' pools (`192.168.204.5/24`); none: `inet manual`. */
+  addresses?: string[];
 }
 
 /** StarlingX's aemode → the Linux bonding mode. */
@@ -38,8 +40,9 @@ const BOND_MODE: Record<string, string> = {
 };
 
 /** The host's interfaces in Debian ifupdown's format: the configured ones (a class set), and the
- *  members of bonds they are built on. Addresses come from the networks' pools (not allocated in
- *  this release: `inet manual`, the networks named in a comment). Pure. */
+ *  members of bonds they are built on. An interface with addresses from its networks' pools is
+ *  `inet static` (`inet6` for IPv6) with the first, and adds the others when it comes up; one
+ *  without is `inet manual`. The networks are named in a comment. Pure. */
 export function renderInterfaces(all: InterfaceConfig[]): string {
   const byName = new Map(all.map((i) => [i.ifname, i]));
   const wanted = new Set<string>();
@@ -60,7 +63,16 @@ export function renderInterfaces(all: InterfaceConfig[]): string {
   for (const i of all.filter((x) => wanted.has(x.ifname))) {
     // An ethernet interface is its port under the interface's name.
     const dev = i.iftype === 'ethernet' ? (i.ports[0] ?? i.ifname) : i.ifname;
-    const lines = [`auto ${dev}`, `iface ${dev} inet manual`, `    mtu ${i.imtu}`];
+    const [first, ...more] = i.addresses ?? [];
+    const lines = first
+      ? [
+          `auto ${dev}`,
+          `iface ${dev} ${first.includes(':') ? 'inet6' : 'inet'} static`,
+          `    address ${first}`,
+          `    mtu ${i.imtu}`,
+        ]
+      : [`auto ${dev}`, `iface ${dev} inet manual`, `    mtu ${i.imtu}`];
+    for (const a of more) lines.push(`    up ip addr add ${a} dev ${dev}`);
     if (i.iftype === 'ethernet' && dev !== i.ifname) lines.push(`    # interface ${i.ifname}`);
     if (i.iftype === 'ae') {
       lines.push(

@@ -286,3 +286,103 @@ export async function interfacePorts(q: Queryable, uuid: string): Promise<Record
     )
   ).rows;
 }
+
+// --- addresses ----------------------------------------------------------------------------------------
+
+export interface AddressRow {
+  uuid: string;
+  ihost_uuid: string;
+  interface_uuid: string;
+  ifname: string;
+  network_uuid: string;
+  networktype: string;
+  pool_uuid: string;
+  address: string;
+  prefix: number;
+  name: string;
+}
+
+const ADDRESS_SELECT = `SELECT a.uuid, a.host_uuid AS ihost_uuid, a.interface_uuid, i.ifname, a.network_uuid, n.type AS networktype,
+       a.pool_uuid, host(a.address) AS address, a.prefix, a.name
+  FROM addresses a JOIN interfaces i ON i.uuid = a.interface_uuid JOIN networks n ON n.uuid = a.network_uuid`;
+
+const toAddress = (r: AddressRow): AddressRow => ({ ...r, address: canonicalIp(r.address) ?? r.address });
+
+export async function listHostAddresses(q: Queryable, hostUuid: string): Promise<AddressRow[]> {
+  return (
+    await q.query<AddressRow>(`${ADDRESS_SELECT} WHERE a.host_uuid = $1 ORDER BY n.id`, [hostUuid])
+  ).rows.map(toAddress);
+}
+
+export async function findAddress(q: Queryable, uuid: string): Promise<AddressRow | undefined> {
+  if (!UUID.test(uuid)) return undefined;
+  const r = (await q.query<AddressRow>(`${ADDRESS_SELECT} WHERE a.uuid = $1`, [uuid])).rows[0];
+  return r && toAddress(r);
+}
+
+/** The addresses a host's interfaces call for: each platform interface's dynamic networks that have a pool. */
+export async function wantedAddresses(
+  q: Queryable,
+  hostUuid: string,
+): Promise<{ interface_uuid: string; network_uuid: string; networktype: string; pool_uuid: string }[]> {
+  return (
+    await q.query<{ interface_uuid: string; network_uuid: string; networktype: string; pool_uuid: string }>(
+      `SELECT x.interface_uuid, n.uuid AS network_uuid, n.type AS networktype, n.pool_uuid
+         FROM interface_networks x JOIN interfaces i ON i.uuid = x.interface_uuid JOIN networks n ON n.uuid = x.network_uuid
+        WHERE i.host_uuid = $1 AND i.ifclass = 'platform' AND n.dynamic AND n.pool_uuid IS NOT NULL
+        ORDER BY n.id`,
+      [hostUuid],
+    )
+  ).rows;
+}
+
+/** Addresses of a pool held by any host (canonical text). */
+export async function takenAddresses(q: Queryable, poolUuid: string): Promise<Set<string>> {
+  const r = await q.query<{ address: string }>(
+    'SELECT host(address) AS address FROM addresses WHERE pool_uuid = $1',
+    [poolUuid],
+  );
+  return new Set(r.rows.map((a) => canonicalIp(a.address) ?? a.address));
+}
+
+export async function insertAddress(
+  q: Queryable,
+  a: {
+    uuid: string;
+    host_uuid: string;
+    interface_uuid: string;
+    network_uuid: string;
+    pool_uuid: string;
+    address: string;
+    prefix: number;
+    name: string;
+  },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO addresses (uuid, host_uuid, interface_uuid, network_uuid, pool_uuid, address, prefix, name)
+     VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8)`,
+    [a.uuid, a.host_uuid, a.interface_uuid, a.network_uuid, a.pool_uuid, a.address, a.prefix, a.name],
+  );
+}
+
+export async function moveAddress(
+  q: Queryable,
+  uuid: string,
+  interfaceUuid: string,
+  at: Date,
+): Promise<void> {
+  await q.query('UPDATE addresses SET interface_uuid = $2, updated_at = $3 WHERE uuid = $1', [
+    uuid,
+    interfaceUuid,
+    at,
+  ]);
+}
+
+export async function deleteAddresses(q: Queryable, uuids: string[]): Promise<void> {
+  if (uuids.length > 0) await q.query('DELETE FROM addresses WHERE uuid = ANY($1::uuid[])', [uuids]);
+}
+
+/** The host's management address (ihosts.mgmt_ip), as its mgmt network address says. */
+export async function setMgmtIp(q: Queryable, hostUuid: string, ip: string | null): Promise<void> {
+  await q.query('UPDATE ihosts SET mgmt_ip = $2::inet WHERE uuid = $1', [hostUuid, ip]);
+}

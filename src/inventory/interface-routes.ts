@@ -120,6 +120,22 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
     return reply.status(204).send();
   });
 
+  // Addresses given to hosts from the pools (sysinv's addresses; read-only here).
+  app.get('/v1/ihosts/:host_id/addresses', { schema: { params: HostParams } }, async (req) => ({
+    addresses: (await svc.listAddresses(req.params.host_id)).map((a) => ({
+      ...a,
+      links: link(req, 'addresses', a.uuid),
+    })),
+  }));
+  app.get(
+    '/v1/addresses/:address_uuid',
+    { schema: { params: Type.Object({ address_uuid: Id }) } },
+    async (req) => {
+      const a = await svc.getAddress(req.params.address_uuid);
+      return { ...a, links: link(req, 'addresses', a.uuid) };
+    },
+  );
+
   // Interfaces.
   app.get('/v1/ihosts/:host_id/iinterfaces', { schema: { params: HostParams } }, async (req) => ({
     iinterfaces: (await svc.listInterfaces(req.params.host_id)).map((i) => ({

@@ -9,6 +9,7 @@ import type { Db, Queryable } from '../db/index.ts';
 import type { JsonPatch } from '../api/json-patch.ts';
 import { findHost, type HostRow } from './host-repo.ts';
 import { checkNewNetwork, checkNewPool } from './domain/networks.ts';
+import { allocateAddress, poolHolds } from './domain/addresses.ts';
 import {
   checkInterfaceDelete,
   interfaceView,
@@ -24,6 +25,15 @@ import {
   findPool,
   insertNetwork,
   insertPool,
+  deleteAddresses,
+  findAddress,
+  insertAddress,
+  listHostAddresses,
+  moveAddress,
+  setMgmtIp,
+  takenAddresses,
+  wantedAddresses,
+  type AddressRow,
   updatePool,
   interfaceHost,
   interfacePorts,
@@ -117,6 +127,13 @@ export class InterfaceService {
             { field: 'network' in changes ? 'network' : 'prefix' },
           );
       }
+      const outside = [...(await takenAddresses(q, p.uuid))].filter((a) => !poolHolds(next, a));
+      if (outside.length > 0)
+        throw new StarlingError(
+          'CONFLICT',
+          `address pool ${p.name} has given ${outside.join(', ')} to hosts: the ranges must keep ${outside.length > 1 ? 'them' : 'it'}`,
+          { field: 'ranges' },
+        );
       await updatePool(q, p.uuid, next, this.clock.now());
       return this.getPool(p.uuid, q);
     });
@@ -289,6 +306,59 @@ export class InterfaceService {
     const at = this.clock.now();
     await saveInterface(q, h.uuid, plan.iface, at, isNew);
     await setInterfaceMtu(q, plan.mtu, at);
+    await this.syncAddresses(q, h);
+  }
+
+  /**
+   * Gives the host an address from the pool of each dynamic network its platform interfaces carry
+   * (kept while the network stays with the host, moved with it to another interface), releases
+   * those of networks it no longer carries, and keeps ihosts.mgmt_ip on its mgmt address.
+   */
+  private async syncAddresses(q: Queryable, h: HostRow): Promise<void> {
+    const at = this.clock.now();
+    const wanted = await wantedAddresses(q, h.uuid);
+    const held = await listHostAddresses(q, h.uuid);
+    await deleteAddresses(
+      q,
+      held.filter((a) => !wanted.some((w) => w.network_uuid === a.network_uuid)).map((a) => a.uuid),
+    );
+    for (const w of wanted) {
+      const mine = held.find((a) => a.network_uuid === w.network_uuid);
+      if (mine) {
+        if (mine.interface_uuid !== w.interface_uuid) await moveAddress(q, mine.uuid, w.interface_uuid, at);
+        continue;
+      }
+      // One allocation at a time per site: two hosts never pick the same free address.
+      await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.addrpools'))");
+      const pool = (await findPool(q, w.pool_uuid))!;
+      const address = allocateAddress(pool, h.hostname, await takenAddresses(q, pool.uuid));
+      await insertAddress(q, {
+        uuid: newUuid(),
+        host_uuid: h.uuid,
+        interface_uuid: w.interface_uuid,
+        network_uuid: w.network_uuid,
+        pool_uuid: pool.uuid,
+        address,
+        prefix: pool.prefix,
+        name: `${h.hostname ?? h.uuid}-${w.networktype}`,
+      });
+    }
+    // mgmt_ip follows the mgmt address; one set by hand (host-add) stays until there is one.
+    const mgmt = (await listHostAddresses(q, h.uuid)).find((a) => a.networktype === 'mgmt');
+    if (mgmt) await setMgmtIp(q, h.uuid, mgmt.address);
+    else if (held.some((a) => a.networktype === 'mgmt')) await setMgmtIp(q, h.uuid, null);
+  }
+
+  /** host-addr-list. */
+  async listAddresses(hostRef: string): Promise<AddressRow[]> {
+    const h = await this.host(this.db, hostRef, 'host_id');
+    return listHostAddresses(this.db, h.uuid);
+  }
+
+  async getAddress(uuid: string): Promise<AddressRow> {
+    const a = await findAddress(this.db, uuid);
+    if (!a) throw new StarlingError('NOT_FOUND', `no address ${uuid}`, { field: 'address_uuid' });
+    return a;
   }
 
   /** host-if-delete. */
@@ -302,6 +372,7 @@ export class InterfaceService {
         site,
       );
       await deleteInterface(q, uuid);
+      await this.syncAddresses(q, h);
     });
   }
 

@@ -326,6 +326,29 @@ describe('node configuration (sysinv addrpools, networks, iinterfaces, imemorys)
     expect((await call('GET', `/v1/iinterfaces/${vlan.body.uuid}`)).body.networks).toEqual([
       String((await call('GET', '/v1/networks/mgmt')).body.id),
     ]);
+    // The mgmt network is dynamic: the host got an address from its pool, on the VLAN.
+    const { addresses } = (await call('GET', '/v1/ihosts/worker-0/addresses')).body as { addresses: any[] };
+    expect(addresses).toEqual([
+      expect.objectContaining({
+        ifname: 'mgmt0',
+        interface_uuid: vlan.body.uuid,
+        networktype: 'mgmt',
+        prefix: 24,
+        name: 'worker-0-mgmt',
+      }),
+    ]);
+    const last = Number(addresses[0].address.split('.')[3]);
+    expect(addresses[0].address.startsWith('192.168.204.')).toBe(true);
+    expect(last >= 2 && last <= 254).toBe(true); // the pool's range; .1 is its gateway
+    expect((await call('GET', `/v1/addresses/${addresses[0].uuid}`)).body.address).toBe(addresses[0].address);
+    expect((await call('GET', '/v1/ihosts/worker-0')).body.mgmt_ip).toBe(addresses[0].address);
+    // The pool cannot shrink away from an address it gave.
+    const other = last === 250 ? 251 : 250;
+    const shrink = await call('PATCH', '/v1/addrpools/management', [
+      { op: 'replace', path: '/ranges', value: [[`192.168.204.${other}`, `192.168.204.${other}`]] },
+    ]);
+    expect([shrink.status, shrink.body.error?.field]).toEqual([409, 'ranges']);
+    expect(shrink.body.error.message).toContain(addresses[0].address);
   });
 
   it.each([
@@ -458,6 +481,13 @@ describe('node configuration (sysinv addrpools, networks, iinterfaces, imemorys)
       { op: 'replace', path: '/networks', value: ['cluster-host'] },
     ]);
     expect(moved.body).toMatchObject({ networktype: 'cluster-host' });
+    // The mgmt address went back to its pool; cluster-host's (IPv6, random) came with the network.
+    const { addresses } = (await call('GET', '/v1/ihosts/worker-0/addresses')).body as { addresses: any[] };
+    expect(addresses.map((a) => [a.networktype, a.ifname, a.prefix])).toEqual([
+      ['cluster-host', 'mgmt0', 64],
+    ]);
+    expect(addresses[0].address).toMatch(/^fd02::/);
+    expect((await call('GET', '/v1/ihosts/worker-0')).body.mgmt_ip).toBeNull();
     const add = await call('POST', '/v1/networks', { name: 'oam', type: 'oam', pool_uuid: 'no-such-pool' });
     expect(add.body.error.field).toBe('pool_uuid');
     expect((await call('DELETE', `/v1/networks/${mgmtNet.uuid}`)).status).toBe(204);
@@ -561,6 +591,9 @@ describe('node configuration (sysinv addrpools, networks, iinterfaces, imemorys)
     expect(subnetInUse.code).toBe(1);
     expect(subnetInUse.out).toContain('used by network oam');
     expect((await cli(['system', 'addrpool-modify', 'oam'])).code).toBe(2);
+    const addrs = await cli(['system', 'host-addr-list', 'worker-0']);
+    expect(addrs.code, addrs.out).toBe(0);
+    expect(addrs.out).toMatch(/\| mgmt0 +\| fd02::[0-9a-f:]+ +\| 64 +\| cluster-host +\|/);
 
     const oamOnWorker = await cli([
       'system',

@@ -160,12 +160,13 @@ export async function hostConfigRows(
     [hostUuid],
   );
   // What the host's network configuration is rendered from: each interface with its ports, its
-  // lower interfaces and the network types it carries.
+  // lower interfaces, the network types it carries and its addresses from their pools.
   const interfaces = await q.query<InterfaceConfigRow>(
     `SELECT i.ifname, i.iftype, i.ifclass, i.imtu, i.aemode, i.txhashpolicy, i.vlan_id,
             coalesce((SELECT array_agg(p.name ORDER BY p.name) FROM ethernet_ports p WHERE p.interface_uuid = i.uuid), '{}') AS ports,
             coalesce((SELECT array_agg(l.ifname ORDER BY l.ifname) FROM interface_uses u JOIN interfaces l ON l.uuid = u.lower_uuid WHERE u.interface_uuid = i.uuid), '{}') AS uses,
-            coalesce((SELECT array_agg(n.type ORDER BY n.type) FROM interface_networks x JOIN networks n ON n.uuid = x.network_uuid WHERE x.interface_uuid = i.uuid), '{}') AS networks
+            coalesce((SELECT array_agg(n.type ORDER BY n.type) FROM interface_networks x JOIN networks n ON n.uuid = x.network_uuid WHERE x.interface_uuid = i.uuid), '{}') AS networks,
+            coalesce((SELECT array_agg(host(a.address) || '/' || a.prefix ORDER BY a.id) FROM addresses a WHERE a.interface_uuid = i.uuid), '{}') AS addresses
        FROM interfaces i WHERE i.host_uuid = $1 ORDER BY i.ifname`,
     [hostUuid],
   );

@@ -329,6 +329,22 @@ export function registerHostInterfaces(system: Command, ctx: CliContext): void {
       ctx.io.out(`Deleted interface: host ${h.hostname ?? h.uuid} if ${i.ifname}`);
     });
 
+  // --- addresses ------------------------------------------------------------------------------------
+  system
+    .command('host-addr-list <host>')
+    .description('list the addresses a host has from the pools (one per dynamic platform network it carries)')
+    .action(async (ref: string) => {
+      const h = await host(ref);
+      const { addresses } = await api<{ addresses: Rec[] }>('GET', `/ihosts/${h.uuid}/addresses`);
+      ctx.list(addresses, [
+        ['uuid', 'uuid'],
+        ['ifname', 'ifname'],
+        ['address', 'address'],
+        ['prefix', 'prefix'],
+        ['networktype', 'network'],
+      ]);
+    });
+
   // --- address pools ------------------------------------------------------------------------------
   const poolRec = (p: Rec): Rec => ({ ...p, ranges: rangesText(p.ranges) });
   /** The pool's address options (commander's camelCase key → API field). */
