@@ -48,21 +48,23 @@ export async function findPool(q: Queryable, ref: string): Promise<PoolRow | und
   return r.rows[0] && toPool(r.rows[0]);
 }
 
+/** A pool's stored columns, in the order insertPool and updatePool bind them ($2…$9). */
+const poolValues = (p: AddressPool): unknown[] => [
+  p.name,
+  `${p.network}/${p.prefix}`,
+  p.order,
+  JSON.stringify(p.ranges),
+  p.floating_address,
+  p.controller0_address,
+  p.controller1_address,
+  p.gateway_address,
+];
+
 export async function insertPool(q: Queryable, uuid: string, p: AddressPool): Promise<void> {
   await q.query(
     `INSERT INTO address_pools (uuid, name, subnet, "order", ranges, floating_address, controller0_address, controller1_address, gateway_address)
      VALUES ($1, $2, $3::cidr, $4, $5::jsonb, $6, $7, $8, $9)`,
-    [
-      uuid,
-      p.name,
-      `${p.network}/${p.prefix}`,
-      p.order,
-      JSON.stringify(p.ranges),
-      p.floating_address,
-      p.controller0_address,
-      p.controller1_address,
-      p.gateway_address,
-    ],
+    [uuid, ...poolValues(p)],
   );
 }
 
@@ -71,18 +73,7 @@ export async function updatePool(q: Queryable, uuid: string, p: AddressPool, at:
     `UPDATE address_pools SET name = $2, subnet = $3::cidr, "order" = $4, ranges = $5::jsonb, floating_address = $6,
             controller0_address = $7, controller1_address = $8, gateway_address = $9, updated_at = $10
       WHERE uuid = $1`,
-    [
-      uuid,
-      p.name,
-      `${p.network}/${p.prefix}`,
-      p.order,
-      JSON.stringify(p.ranges),
-      p.floating_address,
-      p.controller0_address,
-      p.controller1_address,
-      p.gateway_address,
-      at,
-    ],
+    [uuid, ...poolValues(p), at],
   );
 }
 
