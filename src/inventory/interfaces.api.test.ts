@@ -349,6 +349,36 @@ describe('node configuration (sysinv addrpools, networks, iinterfaces, imemorys)
     ]);
     expect([shrink.status, shrink.body.error?.field]).toEqual([409, 'ranges']);
     expect(shrink.body.error.message).toContain(addresses[0].address);
+    // A pool with no address left to give: the interface is refused, naming networks, and not made.
+    const tiny = await call('POST', '/v1/addrpools', {
+      name: 'tiny',
+      network: '10.50.0.0',
+      prefix: 30,
+      ranges: [['10.50.0.1', '10.50.0.1']],
+      gateway_address: '10.50.0.1',
+    });
+    expect(tiny.status).toBe(201);
+    const storage = await call('POST', '/v1/networks', {
+      name: 'storage',
+      type: 'storage',
+      dynamic: true,
+      pool_uuid: tiny.body.uuid,
+    });
+    expect(storage.status).toBe(201);
+    const none = await call('POST', '/v1/iinterfaces', {
+      ihost_uuid: host.uuid,
+      ifname: 'stor0',
+      iftype: 'vlan',
+      ifclass: 'platform',
+      vlan_id: 12,
+      uses: ['bond0'],
+      networks: ['storage'],
+    });
+    expect([none.status, none.body.error?.field]).toEqual([409, 'networks']);
+    expect(none.body.error.message).toContain('address pool tiny has no free address left for worker-0');
+    expect((await ifaces()).map((i) => i.ifname)).not.toContain('stor0');
+    expect((await call('DELETE', `/v1/networks/${storage.body.uuid}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1/addrpools/${tiny.body.uuid}`)).status).toBe(204);
   });
 
   it.each([
