@@ -1,6 +1,7 @@
 // The ihosts table and the inventory tables the agents fill (icpus, imemorys, ethernet_ports,
 // idisks, pci_devices), and labels.
 
+import { StarlingError } from '../common/errors.ts';
 import type { Queryable } from '../db/index.ts';
 import { matchDisks, partitionNode, partitionPath } from './domain/storage.ts';
 
@@ -99,6 +100,19 @@ export async function findHost(q: Queryable, ref: string, lock = false): Promise
       : 'hostname';
   const r = await q.query<DbHost>(`${SELECT} WHERE ${col} = $1${lock ? ' FOR UPDATE' : ''}`, [ref]);
   return r.rows[0] && toHost(r.rows[0]);
+}
+
+/**
+ * The host a request names (uuid, id or hostname) or an error naming `field`: 404 when the host is
+ * the resource in the path (`host_id`), 400 when it is a field of the body.
+ */
+export async function requireHost(q: Queryable, ref: string, field: string, lock = false): Promise<HostRow> {
+  const h = await findHost(q, ref, lock);
+  if (!h)
+    throw new StarlingError(field === 'host_id' ? 'NOT_FOUND' : 'VALIDATION_FAILED', `no host ${ref}`, {
+      field,
+    });
+  return h;
 }
 
 export async function findHostByMac(q: Queryable, mac: string): Promise<HostRow | undefined> {

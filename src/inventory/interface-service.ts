@@ -7,7 +7,7 @@ import { StarlingError } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { JsonPatch } from '../api/json-patch.ts';
-import { findHost, type HostRow } from './host-repo.ts';
+import { requireHost, type HostRow } from './host-repo.ts';
 import { checkNewNetwork, checkNewPool } from './domain/networks.ts';
 import { allocateAddress, poolHolds } from './domain/addresses.ts';
 import {
@@ -204,15 +204,6 @@ export class InterfaceService {
 
   // --- interfaces -----------------------------------------------------------------------------------
 
-  private async host(q: Queryable, ref: string, field: string, lock = false): Promise<HostRow> {
-    const h = await findHost(q, ref, lock);
-    if (!h)
-      throw new StarlingError(field === 'host_id' ? 'NOT_FOUND' : 'VALIDATION_FAILED', `no host ${ref}`, {
-        field,
-      });
-    return h;
-  }
-
   /** Interfaces change only on a locked host (StarlingX: "Host must be locked"). */
   private requireLocked(h: HostRow, field: string): void {
     if (h.administrative !== 'locked') {
@@ -228,7 +219,7 @@ export class InterfaceService {
     const hostUuid = await interfaceHost(q, uuid);
     if (hostUuid === undefined)
       throw new StarlingError('NOT_FOUND', `no interface ${uuid}`, { field: 'interface_uuid' });
-    return this.host(q, hostUuid, 'interface_uuid', lock);
+    return requireHost(q, hostUuid, 'interface_uuid', lock);
   }
 
   private view(
@@ -250,7 +241,7 @@ export class InterfaceService {
   }
 
   async listInterfaces(hostRef: string): Promise<InterfaceRecord[]> {
-    const h = await this.host(this.db, hostRef, 'host_id');
+    const h = await requireHost(this.db, hostRef, 'host_id');
     const site = await loadHostNetworking(this.db, h);
     return site.interfaces.map((i) => this.view(h, site, i.uuid));
   }
@@ -266,7 +257,7 @@ export class InterfaceService {
       throw new StarlingError('VALIDATION_FAILED', 'ihost_uuid is required', { field: 'ihost_uuid' });
     const hostRef = input.ihost_uuid;
     return this.db.tx(async (q) => {
-      const h = await this.host(q, hostRef, 'ihost_uuid', true);
+      const h = await requireHost(q, hostRef, 'ihost_uuid', true);
       this.requireLocked(h, 'ihost_uuid');
       const site = await loadHostNetworking(q, h);
       const plan = planNewInterface(input, site, newUuid());
@@ -351,7 +342,7 @@ export class InterfaceService {
 
   /** host-addr-list. */
   async listAddresses(hostRef: string): Promise<AddressRow[]> {
-    const h = await this.host(this.db, hostRef, 'host_id');
+    const h = await requireHost(this.db, hostRef, 'host_id');
     return listHostAddresses(this.db, h.uuid);
   }
 

@@ -7,7 +7,7 @@ import { StarlingError } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { JsonPatch } from '../api/json-patch.ts';
-import { findHost, type HostRow } from './host-repo.ts';
+import { findHost, requireHost, type HostRow } from './host-repo.ts';
 import {
   checkLvgDelete,
   checkNewLvg,
@@ -57,15 +57,6 @@ export class StorageService {
 
   // --- hosts and their storage --------------------------------------------------------------------
 
-  private async host(q: Queryable, ref: string, field: string, lock = false): Promise<HostRow> {
-    const h = await findHost(q, ref, lock);
-    if (!h)
-      throw new StarlingError(field === 'host_id' ? 'NOT_FOUND' : 'VALIDATION_FAILED', `no host ${ref}`, {
-        field,
-      });
-    return h;
-  }
-
   /** Storage changes only on a locked host (StarlingX: "Host must be locked"). */
   private requireLocked(h: HostRow): void {
     if (h.administrative !== 'locked')
@@ -83,7 +74,7 @@ export class StorageService {
     const hostUuid = await storageHost(q, kind, uuid);
     if (hostUuid === undefined)
       throw new StarlingError('NOT_FOUND', `no ${KINDS[kind].what} ${uuid}`, { field: KINDS[kind].field });
-    return this.host(q, hostUuid, KINDS[kind].field, lock);
+    return requireHost(q, hostUuid, KINDS[kind].field, lock);
   }
 
   /** One change: the host locked (row and administrative state), its storage read, `fn` run. */
@@ -125,7 +116,7 @@ export class StorageService {
     view: (h: HostRow, s: LoadedStorage) => StorageRecord[],
   ): Promise<StorageRecord[]> {
     const hosts =
-      hostRef === undefined ? await this.hostsWith(kind) : [await this.host(this.db, hostRef, 'host_id')];
+      hostRef === undefined ? await this.hostsWith(kind) : [await requireHost(this.db, hostRef, 'host_id')];
     const out: StorageRecord[] = [];
     for (const h of hosts) out.push(...view(h, await loadHostStorage(this.db, h)));
     return out;
@@ -272,7 +263,7 @@ export class StorageService {
   async listPartitions(f: { host?: string; disk?: string }): Promise<StorageRecord[]> {
     if (f.disk !== undefined) {
       const disk = await this.getDisk(f.disk);
-      if (f.host !== undefined && (await this.host(this.db, f.host, 'host_id')).uuid !== disk.ihost_uuid)
+      if (f.host !== undefined && (await requireHost(this.db, f.host, 'host_id')).uuid !== disk.ihost_uuid)
         throw new StarlingError('NOT_FOUND', `disk ${f.disk} is not on host ${f.host}`, {
           field: 'idisk_uuid',
         });
@@ -291,7 +282,7 @@ export class StorageService {
   async addPartition(input: Record<string, unknown>): Promise<StorageRecord> {
     const hostRef = this.hostInput(input);
     return this.change(
-      (q) => this.host(q, hostRef, 'ihost_uuid', true),
+      (q) => requireHost(q, hostRef, 'ihost_uuid', true),
       async (q, h, s, at) => {
         const p = planNewPartition(input, s, newUuid());
         await insertPartition(q, h.uuid, p, at);
@@ -352,7 +343,7 @@ export class StorageService {
   async addLvg(input: Record<string, unknown>): Promise<StorageRecord> {
     const hostRef = this.hostInput(input);
     return this.change(
-      (q) => this.host(q, hostRef, 'ihost_uuid', true),
+      (q) => requireHost(q, hostRef, 'ihost_uuid', true),
       async (q, h, s, at) => {
         const name = checkNewLvg(input, s);
         const uuid = newUuid();
@@ -387,7 +378,7 @@ export class StorageService {
   async addPv(input: Record<string, unknown>): Promise<StorageRecord> {
     const hostRef = this.hostInput(input);
     return this.change(
-      (q) => this.host(q, hostRef, 'ihost_uuid', true),
+      (q) => requireHost(q, hostRef, 'ihost_uuid', true),
       async (q, h, s, at) => {
         const pv = planNewPv(input, s, newUuid());
         await insertPv(q, h.uuid, pv, at);
@@ -422,7 +413,7 @@ export class StorageService {
   async addStor(input: Record<string, unknown>): Promise<StorageRecord> {
     const hostRef = this.hostInput(input);
     return this.change(
-      (q) => this.host(q, hostRef, 'ihost_uuid', true),
+      (q) => requireHost(q, hostRef, 'ihost_uuid', true),
       async (q, h, s, at) => {
         await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.osdid'))");
         const stor = planNewStor(input, s, newUuid(), await usedOsdIds(q));
