@@ -45,8 +45,8 @@ export type AuditSink = (entry: ApiAuditEntry) => Promise<void>;
 
 export interface ApiAuditEntry {
   auth: AuthContext | undefined;
-  /** For calls without a token (a failed login): the name the caller gave. */
-  claimedUser: string | undefined;
+  /** For calls without a token (a failed login): the name the caller gave, as sent (any JSON). */
+  claimedUser: unknown;
   method: string;
   path: string;
   target: string | undefined;
@@ -109,6 +109,18 @@ export function buildServer(opts: ServerOptions): App {
     ajv: { customOptions: AJV_OPTIONS },
     return503OnClosing: true,
     forceCloseConnections: true,
+    // A path the router cannot decode (`/v1/ihosts/%zz`) or with an over-long parameter: the one
+    // error shape and an audit entry, like any other refused call.
+    frameworkErrors: (err, req, rep) => {
+      const reply = rep as unknown as FastifyReply;
+      const e = new StarlingError(
+        'BAD_REQUEST',
+        err.code === 'FST_ERR_BAD_URL' ? 'the path is not valid: it has a malformed %-escape' : 'a path segment is too long',
+        { field: 'path', cause: err },
+      );
+      void reply.status(e.status).header(REQUEST_ID_HEADER, req.id).header('content-type', 'application/json; charset=utf-8');
+      void auditThenSend(req, reply, JSON.stringify(errorBody(e, req.id))).then((payload) => reply.send(payload));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(lazyValidatorCompiler());
@@ -156,11 +168,13 @@ export function buildServer(opts: ServerOptions): App {
   });
 
   // The audit entry is written before the answer leaves: when a client sees the response, the
-  // audit log already holds the call (failed calls included).
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (!MUTATING.has(req.method) || req.routeOptions.config.audit === false) return payload;
+  // audit log already holds the call (failed calls and calls refused before routing included).
+  // A call whose entry cannot be written does not answer its result: it answers 503
+  // AUDIT_UNAVAILABLE, without the headers the route set (a login's token must not leave).
+  const auditThenSend = async <P>(req: FastifyRequest, reply: FastifyReply, payload: P): Promise<P | string> => {
+    if (!MUTATING.has(req.method) || req.routeOptions?.config?.audit === false) return payload;
     const body = req.body as
-      { auth?: { identity?: { password?: { user?: { name?: string } } } } } | undefined;
+      { auth?: { identity?: { password?: { user?: { name?: unknown } } } } } | undefined;
     try {
       await opts.audit({
         auth: req.auth,
@@ -175,9 +189,14 @@ export function buildServer(opts: ServerOptions): App {
       });
     } catch (e) {
       req.log.error({ err: e }, 'could not write the audit log entry');
+      const err = new StarlingError('AUDIT_UNAVAILABLE', undefined, { cause: e });
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      void reply.status(err.status).header(REQUEST_ID_HEADER, req.id).header('content-type', 'application/json; charset=utf-8');
+      return JSON.stringify(errorBody(err, req.id));
     }
     return payload;
-  });
+  };
+  app.addHook('onSend', auditThenSend);
 
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';

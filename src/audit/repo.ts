@@ -2,22 +2,10 @@
 
 import type { Db, Queryable } from '../db/index.ts';
 import type { AuditEntry, AuditQuery } from './schemas.ts';
+import type { AuditRecord } from './domain/sanitise.ts';
 
-export interface NewAuditEntry {
-  kind: 'api' | 'cli';
-  user_id: string | null;
-  user_name: string | null;
-  project_id: string | null;
-  project_name: string | null;
-  method: string | null;
-  path: string | null;
-  command: string | null;
-  target: string | null;
-  status: number;
-  source: string | null;
-  request_id: string | null;
-  duration_ms: number | null;
-}
+/** An entry as stored: built by domain/sanitise.ts, so every field is storable. */
+export type NewAuditEntry = AuditRecord;
 
 const COLS = [
   'kind',

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.ts';
 import type { ApiAuditEntry } from '../api/server.ts';
 import type { AuthContext } from '../identity/index.ts';
 import { insertAudit, listAudit, type NewAuditEntry } from './repo.ts';
+import { sanitiseEntry, type RawAuditEntry } from './domain/sanitise.ts';
 import type { AuditEntry, AuditQuery, CliAuditBody } from './schemas.ts';
 
 export class AuditService {
@@ -16,9 +17,11 @@ export class AuditService {
   /**
    * Writes an entry durably, in a batch with the entries of concurrent calls: one INSERT and one
    * commit (one WAL flush) for all the calls in flight, so auditing costs concurrent writers one
-   * fsync per batch instead of one each. Resolves once the entry is committed.
+   * fsync per batch instead of one each. Resolves once the entry is committed; rejects when it
+   * could not be (the caller then must not answer success). Entries are sanitised first.
    */
-  private append(entry: NewAuditEntry): Promise<void> {
+  private append(raw: RawAuditEntry): Promise<void> {
+    const entry = sanitiseEntry(raw);
     return new Promise((resolve, reject) => {
       this.pending.push({ entry, done: (e) => (e === undefined ? resolve() : reject(e)) });
       this.flushing ??= this.flush();
@@ -34,7 +37,9 @@ export class AuditService {
         await insertAudit(this.db, batch.map((b) => b.entry));
         for (const b of batch) b.done();
       } catch (e) {
-        for (const b of batch) b.done(e instanceof Error ? e : new Error(String(e)));
+        if (batch.length === 1) batch[0]!.done(asError(e));
+        // One entry the database refuses must not take the others with it: write them one by one.
+        else for (const b of batch) await insertAudit(this.db, [b.entry]).then(() => b.done(), (e1: unknown) => b.done(asError(e1)));
       }
     }
     this.flushing = undefined;
@@ -83,3 +88,5 @@ export class AuditService {
     return { entries, nextMarker: entries.length === limit && last ? last.id : null };
   }
 }
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));

@@ -56,6 +56,12 @@ export const ERRORS = {
     title: 'Service Unavailable',
     message: 'The service is starting or stopping',
   },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    exit: 1,
+    title: 'Audit Unavailable',
+    message: 'The call could not be recorded in the audit log, so its result is not confirmed',
+  },
   CONFIG_INVALID: { status: 500, exit: 1, title: 'Configuration Error', message: 'The configuration is invalid' },
   DATA_DIR_IN_USE: {
     status: 500,
