@@ -115,16 +115,32 @@ interface Launcher {
   cleanup(): Promise<void>;
 }
 
+/** util-linux's setpriv, when there: PostgreSQL's programs run under `setpriv --pdeathsig SIGINT`,
+ *  so the kernel asks them to stop (SIGINT = fast shutdown) when the controller dies, even by
+ *  kill -9: no server is left running on the data folder without its controller. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => existsSync(f));
+
+/** The command line that runs `program args` and dies with this process (when setpriv is there). */
+function withParent(program: string, args: string[]): [string, string[]] {
+  return SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGINT', program, ...args]] : [program, args];
+}
+
 function launcher(binDir: string, dataDir: string, who: RunAs | undefined): Launcher {
   const env = childEnv({ LC_ALL: 'C' });
   if (!who) {
-    return { bin: binDir, data: dataDir, spawn: (p, args, stdio) => spawn(path.join(binDir, p), args, { env, stdio }), cleanup: async () => undefined };
+    return {
+      bin: binDir,
+      data: dataDir,
+      spawn: (p, args, stdio) => spawn(...withParent(path.join(binDir, p), args), { env, stdio }),
+      cleanup: async () => undefined,
+    };
   }
   if (reachable(path.join(binDir, 'postgres'), who) && reachable(path.join(dataDir, 'x'), who)) {
     return {
       bin: binDir,
       data: dataDir,
-      spawn: (p, args, stdio) => spawn(path.join(binDir, p), args, { uid: who.uid, gid: who.gid, env, stdio }),
+      // The credentials change before setpriv runs: the death signal it sets is kept by exec.
+      spawn: (p, args, stdio) => spawn(...withParent(path.join(binDir, p), args), { uid: who.uid, gid: who.gid, env, stdio }),
       cleanup: async () => undefined,
     };
   }
@@ -136,7 +152,7 @@ function launcher(binDir: string, dataDir: string, who: RunAs | undefined): Laun
   mkdirSync(data);
   const script =
     'set -e; mount --bind "$1" "$2"; mount --bind "$3" "$4"; prog="$5"; shift 5; ' +
-    'exec setpriv --reuid=postgres --regid=postgres --init-groups "$prog" "$@"';
+    `exec setpriv --reuid=postgres --regid=postgres --init-groups${SETPRIV ? ' --pdeathsig SIGINT' : ''} "$prog" "$@"`;
   return {
     bin: path.join(bin, 'bin'),
     data,
@@ -181,6 +197,8 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
   if (who) chownSync(dir, who.uid, who.gid);
   const l = launcher(path.dirname(bins.postgres), dir, who);
   if (l.data !== dir) log.info({ dir, mountedAt: l.data }, 'the postgres user cannot reach the data folder: running PostgreSQL in a private mount namespace');
+
+  await stopStaleServer(dir, log);
 
   let initialPassword = password;
   const tpl = existsSync(path.join(dir, 'PG_VERSION')) ? undefined : readTemplate(bins);
@@ -278,6 +296,71 @@ export async function startEmbeddedPostgres(dir: string, password: string, log: 
       });
     },
   };
+}
+
+/** Is `pid` a PostgreSQL server whose working folder is `dir` (the postmaster runs in its data
+ *  folder)? Compared by device and inode, so a server started through a bind mount counts too. */
+function isPostgresOn(pid: number, dir: string): boolean {
+  try {
+    if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return false;
+    const cwd = statSync(`/proc/${pid}/cwd`);
+    const data = statSync(dir);
+    return cwd.dev === data.dev && cwd.ino === data.ino;
+  } catch {
+    // no such process, or not ours to inspect: not a server we may stop
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exited(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !alive(pid);
+}
+
+/**
+ * A server an earlier controller left running on this data folder (it died too suddenly to stop
+ * it; the controller's own pid lock, taken before, proves no live controller uses the folder) is
+ * stopped: fast shutdown (SIGINT) first, immediate shutdown (SIGQUIT: crash recovery at the next
+ * start) after 10 s, SIGKILL last. A postmaster.pid naming any other process is left to
+ * PostgreSQL, which ignores a stale lock file by itself.
+ */
+export async function stopStaleServer(dir: string, log: Logger): Promise<boolean> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !isPostgresOn(pid, dir)) return false;
+  log.warn({ pid, dir }, 'a PostgreSQL server left running by an earlier start holds the data folder: stopping it');
+  const started = Date.now();
+  for (const [signal, waitMs] of [
+    ['SIGINT', 10_000],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+    if (await exited(pid, waitMs)) break;
+  }
+  log.info({ pid, ms: Date.now() - started }, 'stale PostgreSQL server stopped');
+  return true;
 }
 
 /** Runs initdb into the launcher's data folder. The superuser password goes through a file only
