@@ -18,9 +18,11 @@ async function main(): Promise<number> {
         network: { type: 'string', multiple: true },
         'state-dir': { type: 'string' },
         'pmon-dir': { type: 'string' },
+        'exit-with-parent': { type: 'boolean' },
       },
       strict: true,
     });
+    if (values['exit-with-parent']) exitWithParent();
     await runAgent({
       ...(values.controller === undefined ? {} : { controller: values.controller }),
       ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
@@ -37,6 +39,20 @@ async function main(): Promise<number> {
     process.stderr.write(`Error: ${(e as Error).message}\n`);
     return e instanceof StarlingError ? e.exitCode : 2;
   }
+}
+
+/**
+ * `starling up` runs the agent with a pipe on its stdin that only the controller holds: the pipe
+ * closes when the controller dies, however it dies (kill -9 included), and the agent then stops
+ * as on SIGTERM instead of living on as an orphan.
+ */
+function exitWithParent(): void {
+  const stop = (): void => {
+    process.kill(process.pid, 'SIGTERM');
+  };
+  process.stdin.once('end', stop);
+  process.stdin.once('error', stop);
+  process.stdin.resume();
 }
 
 // Only dist/agent.mjs runs this file; the CLI's `starling agent` imports run.ts instead.

@@ -64,6 +64,10 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** The leases this process holds (the work it does for all the controllers), for /health. */
   leases?: () => string[];
+  /** Does the database answer now? For /health and /health/ready (unset: assumed yes). */
+  databaseReachable?: () => Promise<boolean>;
+  /** More facts for /health (the embedded server's state, the data folder's usage…). */
+  healthDetails?: () => Record<string, unknown>;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -217,10 +221,26 @@ export function buildServer(opts: ServerOptions): App {
     ),
   );
 
-  app.get('/health', { config: { access: 'public' } }, async () => ({
-    status: 'ok',
-    leases: opts.leases?.() ?? [],
-  }));
+  // Health: `live` = the process answers (restart it if not); `ready` = it can serve requests
+  // (its database answers: take it out of a load balancer if not); `/health` tells both and why.
+  const reachable = async (): Promise<boolean> => (opts.databaseReachable ? await opts.databaseReachable() : true);
+  app.get('/health/live', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/health/ready', { config: { access: 'public' } }, async (_req, reply) => {
+    const ready = await reachable();
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ok' : 'unavailable', ready, database: ready ? 'reachable' : 'unreachable' });
+  });
+  app.get('/health', { config: { access: 'public' } }, async () => {
+    const ready = await reachable();
+    return {
+      status: ready ? 'ok' : 'degraded',
+      ready,
+      database: ready ? 'reachable' : 'unreachable',
+      ...opts.healthDetails?.(),
+      leases: opts.leases?.() ?? [],
+    };
+  });
   return app;
 }
 

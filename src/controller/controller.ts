@@ -172,9 +172,16 @@ export async function startController(config: ControllerConfig, deps: Controller
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const leases: Lease[] = [];
+    // Health checks have a connection of their own: a pool busy with writes must not make the
+    // database look unreachable.
+    const healthDb = new Db(url, 1);
+    cleanups.push(() => healthDb.close());
     const app = buildServer({
       log,
       leases: () => leases.filter((l) => l.held).map((l) => l.name),
+      databaseReachable: () => healthDb.ping(1000),
+      healthDetails: () =>
+        embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } },
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
     });

@@ -66,6 +66,10 @@ export class Db implements Queryable {
     } catch (e) {
       throw mapPgError(e);
     }
+    // A checked-out client has no listener of the pool's: a server lost mid-transaction must fail
+    // the transaction's queries, not raise an unhandled 'error' event that ends the process.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     const q: Queryable = {
       query: async <R = Row>(sql: string, params?: unknown[]) => {
         try {
@@ -84,7 +88,23 @@ export class Db implements Queryable {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
+      client.off('error', onError);
       client.release();
+    }
+  }
+
+  /** Does the server answer `SELECT 1` within `timeoutMs`? For health checks: never throws. */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.pool.query('SELECT 1').then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -93,7 +113,10 @@ export class Db implements Queryable {
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03']);
+// Socket errors; admin_shutdown, crash_shutdown, cannot_connect_now; class 08 (connection exception).
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
+/** pg's own errors for a connection that went away (they carry no code). */
+const CONNECTION_LOST = /Connection terminated|not queryable|connection error|Connection ended/i;
 
 /** Constraint violations become API errors; connection loss becomes 503; the rest stays as is. */
 export function mapPgError(e: unknown): unknown {
@@ -111,7 +134,10 @@ export function mapPgError(e: unknown): unknown {
       details: { constraint: err.constraint },
     });
   }
-  if (err.code !== undefined && CONNECTION_CODES.has(err.code)) {
+  if (
+    (err.code !== undefined && (CONNECTION_CODES.has(err.code) || err.code.startsWith('08'))) ||
+    (err.code === undefined && CONNECTION_LOST.test(err.message ?? ''))
+  ) {
     return new StarlingError('DATABASE_UNAVAILABLE', `database unavailable: ${err.message ?? err.code}`, {
       cause: e,
     });

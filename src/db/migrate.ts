@@ -28,6 +28,9 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 export async function migrate(db: Db, migrations?: Migration[]): Promise<number[]> {
   const all = migrations ?? (await loadMigrations());
   const client = await db.pool.connect();
+  // Checked out, the client has no error listener of the pool's: a lost server fails the queries.
+  const onError = (): void => undefined;
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await client.query(
@@ -54,6 +57,7 @@ export async function migrate(db: Db, migrations?: Migration[]): Promise<number[
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.off('error', onError);
     client.release();
   }
 }

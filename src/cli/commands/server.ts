@@ -38,11 +38,13 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
   const launch = (): void => {
     const log = fs.openSync(logFile, 'a');
     const launchedAt = Date.now();
-    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, '--bootstrap-controller', '--network', 'mgmt=127.0.0.1:0', '--state-dir', path.join(path.dirname(logFile), 'agent')], {
+    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, '--bootstrap-controller', '--network', 'mgmt=127.0.0.1:0', '--state-dir', path.join(path.dirname(logFile), 'agent'), '--exit-with-parent'], {
       env: childEnv({ STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER }),
-      stdio: ['ignore', log, log],
+      // stdin: a pipe only this process holds; the agent exits when it closes (we died).
+      stdio: ['pipe', log, log],
     });
     fs.closeSync(log);
+    child.stdin?.on('error', () => undefined);
     // The agent yields the CPU to the controller (nice 10): its discovery and login at start must
     // not slow the controller's first answers. Best effort: not every system allows it.
     try {
