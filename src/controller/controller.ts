@@ -212,6 +212,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     await inventory.bootstrapSystem(config.region);
     await fault.bootstrap();
     await faultNotifier.start();
+    // Identity changes made by other controller processes empty this one's token cache.
+    await identity.watch(listener);
     // One controller process among those sharing the database sends the traps (the lease holder).
     const trapLease = new Lease('snmp-traps', url, log, {
       onAcquire: () => snmpTraps.start(),

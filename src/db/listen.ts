@@ -10,6 +10,7 @@ export type NotificationHandler = (payload: string) => void;
 export class Listener {
   private client: pg.Client | undefined;
   private readonly handlers = new Map<string, Set<NotificationHandler>>();
+  private readonly connectionHandlers = new Set<(up: boolean) => void>();
   private stopped = false;
   private delay = 0;
   private connecting: Promise<void> | undefined;
@@ -32,6 +33,23 @@ export class Listener {
     return () => set.delete(handler);
   }
 
+  /** Told when the connection is lost (false) and back (true): notifications sent in between are
+   *  lost, so a subscriber that caches must not trust its cache across the gap. */
+  onConnectionChange(handler: (up: boolean) => void): () => void {
+    this.connectionHandlers.add(handler);
+    return () => this.connectionHandlers.delete(handler);
+  }
+
+  private connectionChanged(up: boolean): void {
+    for (const h of this.connectionHandlers) {
+      try {
+        h(up);
+      } catch (e) {
+        this.log.error({ err: e }, 'notification connection handler failed');
+      }
+    }
+  }
+
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (n) => {
@@ -46,12 +64,14 @@ export class Listener {
     client.on('error', (e) => this.log.warn({ err: e }, 'notification connection error'));
     client.on('end', () => {
       this.client = undefined;
+      this.connectionChanged(false);
       if (!this.stopped) this.reconnectLater();
     });
     await client.connect();
     for (const channel of this.handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     this.client = client;
     this.delay = 0;
+    this.connectionChanged(true);
   }
 
   private reconnectLater(): void {

@@ -4,7 +4,7 @@
 import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newKeystoneId, newSecret, tokenDigest } from '../common/ids.ts';
-import type { Db, Queryable } from '../db/index.ts';
+import type { Db, Listener, Queryable } from '../db/index.ts';
 import { ROLES } from './domain/policy.ts';
 import { expiryFor, tokenState } from './domain/token.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
@@ -82,19 +82,54 @@ function checkPassword(password: string, field: string): void {
   }
 }
 
-/** How long a validated token is trusted without asking the database again. Changes made through
- *  this process (revocation, roles, passwords) take effect at once; through another controller
- *  process, within this time. */
+/** How long a validated token is trusted without asking the database again. A change made by any
+ *  controller process (revocation, roles, users, passwords) empties the cache of every process
+ *  once it has committed: at once in the process that made it, and in the others when the
+ *  notification on IDENTITY_CHANNEL arrives (milliseconds). */
 export const TOKEN_CACHE_MS = 2000;
 const TOKEN_CACHE_MAX = 10_000;
+
+/** The PostgreSQL NOTIFY channel on which identity changes are announced (after commit). */
+export const IDENTITY_CHANNEL = 'starling_identity';
 
 export class IdentityService {
   private readonly repo = new IdentityRepo();
   private readonly validated = new Map<string, { ctx: AuthContext; until: number }>();
+  /** Bumped by every invalidation: a lookup that read the database before a change committed
+   *  must not put what it read into the cache after the change emptied it. */
+  private generation = 0;
+  /** false while the notification connection is down: another process's change could be missed,
+   *  so nothing is cached then. */
+  private notificationsLive = true;
 
-  /** Forgets every validated token: after any change of users, roles, projects or tokens. */
-  private forget(): void {
+  /** Forgets every validated token. Called after a change committed, never before: a lookup
+   *  running while the change is in flight would otherwise re-cache the old state. */
+  invalidate(): void {
+    this.generation++;
     this.validated.clear();
+  }
+
+  /** Listens for the changes other controller processes make. */
+  async watch(listener: Listener): Promise<void> {
+    await listener.on(IDENTITY_CHANNEL, () => this.invalidate());
+    listener.onConnectionChange((up) => {
+      this.notificationsLive = up;
+      this.invalidate();
+    });
+  }
+
+  /** Runs a change of users, roles, projects or tokens in one transaction that also announces it;
+   *  the cache is emptied once it has committed (or failed). */
+  private async change<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.tx(async (q) => {
+        const result = await fn(q);
+        await q.query('SELECT pg_notify($1, $2)', [IDENTITY_CHANNEL, '']);
+        return result;
+      });
+    } finally {
+      this.invalidate();
+    }
   }
 
   constructor(
@@ -133,7 +168,7 @@ export class IdentityService {
   /** A service user (e.g. the agents' `starling-agent`) with role admin on project services, whose
    *  password is set to `password` if it differs (the secret lives in the controller's data folder). */
   async ensureServiceUser(name: string, password: string): Promise<void> {
-    await this.db.tx(async (q) => {
+    await this.change(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.identity.user.${name}`]);
       const services = await this.ensureProject(q, SERVICES_PROJECT, "Starling's own service users");
       const existing = await this.repo.findUserByName(q, DEFAULT_DOMAIN.id, name);
@@ -262,12 +297,15 @@ export class IdentityService {
     const digest = tokenDigest(token);
     const hit = this.validated.get(digest);
     if (hit && hit.until > now.getTime() && now.getTime() < hit.ctx.expires_at.getTime()) return hit.ctx;
+    const generation = this.generation;
     const row = await this.repo.findToken(this.db, digest);
-    if (!row || tokenState(row, now) !== 'valid' || !row.user_enabled || !row.project_enabled) {
+    // A user without any role on the token's project is no longer a member of it (Keystone
+    // refuses such a token too): 401, not a 403 per call.
+    if (!row || tokenState(row, now) !== 'valid' || !row.user_enabled || !row.project_enabled || row.roles.length === 0) {
       this.validated.delete(digest);
       return undefined;
     }
-    if (this.validated.size >= TOKEN_CACHE_MAX) this.forget();
+    if (this.validated.size >= TOKEN_CACHE_MAX) this.validated.clear();
     const ctx: AuthContext = {
       user: { id: row.user_id, name: row.user_name, domain: { id: row.user_domain_id, name: row.user_domain_name } },
       project: {
@@ -280,13 +318,15 @@ export class IdentityService {
       expires_at: row.expires_at,
       audit_id: row.audit_id,
     };
-    this.validated.set(digest, { ctx, until: now.getTime() + TOKEN_CACHE_MS });
+    // Cached only if no change committed while the row was read (it may be the old state).
+    if (generation === this.generation && this.notificationsLive) {
+      this.validated.set(digest, { ctx, until: now.getTime() + TOKEN_CACHE_MS });
+    }
     return ctx;
   }
 
   async revokeToken(token: string): Promise<boolean> {
-    this.forget();
-    return this.repo.revokeToken(this.db, tokenDigest(token), this.clock.now());
+    return this.change((q) => this.repo.revokeToken(q, tokenDigest(token), this.clock.now()));
   }
 
   /** Expired tokens are kept a day so clients are told "expired", then dropped. */
@@ -348,10 +388,9 @@ export class IdentityService {
     id: string,
     patch: { name?: string; password?: string; enabled?: boolean; default_project_id?: string | null; email?: string },
   ): Promise<PublicUser> {
-    this.forget();
     if (patch.password !== undefined) checkPassword(patch.password, '/user/password');
     const hash = patch.password === undefined ? undefined : await hashPassword(patch.password);
-    return this.db.tx(async (q) => {
+    return this.change(async (q) => {
       if (typeof patch.default_project_id === 'string' && !(await this.repo.findProject(q, patch.default_project_id))) {
         throw new StarlingError('VALIDATION_FAILED', `no project with id ${patch.default_project_id}`, {
           field: '/user/default_project_id',
@@ -380,11 +419,10 @@ export class IdentityService {
   }
 
   async deleteUser(id: string, caller: AuthContext): Promise<void> {
-    this.forget();
     if (id === caller.user.id) {
       throw new StarlingError('CONFLICT', 'you cannot delete your own user', { field: 'user_id' });
     }
-    await this.db.tx(async (q) => {
+    await this.change(async (q) => {
       const u = await this.repo.findUser(q, id);
       if (!u) throw new StarlingError('NOT_FOUND', `no user with id ${id}`, { field: 'user_id' });
       if (u.name === 'admin' && u.domain_id === DEFAULT_DOMAIN.id) {
@@ -428,8 +466,7 @@ export class IdentityService {
   }
 
   async deleteProject(id: string): Promise<void> {
-    this.forget();
-    await this.db.tx(async (q) => {
+    await this.change(async (q) => {
       const p = await this.repo.findProject(q, id);
       if (!p) throw new StarlingError('NOT_FOUND', `no project with id ${id}`, { field: 'project_id' });
       if (p.name === ADMIN_PROJECT || p.name === SERVICES_PROJECT) {
@@ -446,16 +483,14 @@ export class IdentityService {
   }
 
   async grantRole(projectId: string, userId: string, roleId: string): Promise<void> {
-    this.forget();
-    await this.db.tx(async (q) => {
+    await this.change(async (q) => {
       await this.requireAssignmentParts(q, projectId, userId, roleId);
       await this.repo.grant(q, userId, projectId, roleId);
     });
   }
 
   async revokeRole(projectId: string, userId: string, roleId: string): Promise<void> {
-    this.forget();
-    await this.db.tx(async (q) => {
+    await this.change(async (q) => {
       await this.requireAssignmentParts(q, projectId, userId, roleId);
       if (!(await this.repo.revokeGrant(q, userId, projectId, roleId))) {
         throw new StarlingError('NOT_FOUND', 'the user has no such role on this project');
