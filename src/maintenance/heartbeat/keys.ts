@@ -2,11 +2,12 @@
 // (its own host's keys) lets it neither answer for another host nor pulse another host.
 //   host key    = HMAC-SHA-512(site key, "starling heartbeat host " + host uuid)
 //   network key = HMAC-SHA-512(host key, "starling heartbeat " + network)
-// The site key stays on the controllers; an agent receives only its host's network keys. Pure
-// (a keyed hash is a computation, no I/O), and cheap: 4 µs a host, derived once and cached.
+// The site key stays on the controllers; an agent receives only its host's network keys.
+// Deterministic and cheap (a few µs a host; the engine derives them once per host and keeps them).
 
 import { createHmac } from 'node:crypto';
-import { HB_NETWORKS, type HbNetwork } from './heartbeat.ts';
+import { HB_NETWORKS, type HbNetwork } from '../domain/heartbeat.ts';
+import { networkKey } from './packet.ts';
 
 export type HbNetworkKeys = Record<HbNetwork, Buffer>;
 
@@ -14,9 +15,9 @@ export function hostHeartbeatKey(siteKey: Buffer, hostUuid: string): Buffer {
   return createHmac('sha512', siteKey).update(`starling heartbeat host ${hostUuid}`).digest();
 }
 
-/** The key a network's packets are authenticated with (the same derivation as packet.ts's networkKey). */
+/** The key a network's packets are authenticated with: packet.ts's networkKey under the host key. */
 export function networkHeartbeatKey(hostKey: Buffer, network: HbNetwork): Buffer {
-  return createHmac('sha512', hostKey).update(`starling heartbeat ${network}`).digest();
+  return networkKey(hostKey, network);
 }
 
 /** The keys of one host, one per network. */

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HB_NETWORKS } from './heartbeat.ts';
-import { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey } from './heartbeat-keys.ts';
+import { HB_NETWORKS } from '../domain/heartbeat.ts';
+import { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey } from './keys.ts';
 
 const siteKey = randomBytes(32);
 const A = '0b7f6f0e-4a52-4c1a-9a53-0e7e2d1f8a01';
