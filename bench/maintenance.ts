@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient, login } from '../src/api/client.ts';
 import { silentLogger } from '../src/common/log.ts';
 import { startLab, labDown, type Lab } from '../src/lab/index.ts';
+import { hostNetworkKeys } from '../src/maintenance/heartbeat/keys.ts';
 import { startPulser } from '../src/maintenance/heartbeat/pulser.ts';
 import { cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
 
@@ -61,7 +62,7 @@ async function heartbeatCost(): Promise<void> {
   let answered = 0;
   let misses = 0;
   const pulser = await startPulser({
-    siteKey: key,
+    bind: '127.0.0.1',
     periodMs: 100,
     controller: 'bench',
     log: silentLogger,
@@ -84,7 +85,8 @@ async function heartbeatCost(): Promise<void> {
     return { self: cpu(s1), child: cpu({ user: c1.user - c0.user, system: c1.system - c0.system }) };
   };
   const idle = await measure(5_000);
-  pulser.setTargets(ports.map((port, i) => ({ hostId: `h${i}`, network: 'mgmt' as const, address: '127.0.0.1', port })));
+  // Each host has its own key (derived once, as the engine caches them).
+  pulser.setTargets(ports.map((port, i) => ({ hostId: `h${i}`, network: 'mgmt' as const, address: '127.0.0.1', port, key: hostNetworkKeys(key, `h${i}`).mgmt })));
   await sleep(1_000);
   answered = 0;
   misses = 0;

@@ -3,7 +3,7 @@
 // open (reconnecting with backoff) and carries out the commands that come down it.
 
 import os from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AgentConfig } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
@@ -14,7 +14,7 @@ import { managementMac, registrationBody } from './report.ts';
 import { nextBackoff } from '../runtime/backoff.ts';
 import { SOFTWARE_VERSION } from '../common/version.ts';
 import { startResponder, type Responder } from '../maintenance/heartbeat/responder.ts';
-import { REPLY_FLAG_HEALTHY, REPLY_FLAG_PMON } from '../maintenance/heartbeat/packet.ts';
+import { HB_NETWORKS, REPLY_FLAG_HEALTHY, REPLY_FLAG_PMON, type HbNetwork } from '../maintenance/heartbeat/packet.ts';
 import { applyHostConfig, type HostConfig } from './config-apply.ts';
 import { startPmon, type Pmon } from './pmon/pmon.ts';
 import { restAlarmSink } from './monitor/alarm-sink.ts';
@@ -51,15 +51,21 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     });
   }
   const password = config.password;
-  const hostname = config.hostname ?? os.hostname();
+  // The configured name until the inventory answers with the host's own (the local agent of
+  // `starling up` runs on a machine named anything, its host is controller-0): the channel, the
+  // heartbeat replies and the reports all use the inventory's name once known.
+  let hostname = config.hostname ?? os.hostname();
+  /** This agent process: its channel is replaced only by itself (a reconnect), never by another. */
+  const instance = randomUUID();
+  let mgmtMac: string | undefined;
   let abort = new AbortController();
   let stopped = false;
   let session: Session | undefined;
   let markConnected: () => void = () => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
   let responder: Responder | undefined;
-  // Until the controller sends the site's key, pulses do not verify (they are counted as forged).
-  let siteKey = randomBytes(32);
+  // Until the controller sends this host's keys, pulses do not verify (they are counted as forged).
+  let hbKeys: Partial<Record<HbNetwork, Buffer>> = Object.fromEntries(HB_NETWORKS.map((n) => [n, randomBytes(64)]));
   let pmon: Pmon | undefined;
   let resources: ResourceMonitor | undefined;
   let links: InterfaceMonitor | undefined;
@@ -97,7 +103,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     for (let delay = 0; !stopped; ) {
       try {
         responder = await startResponder({
-          siteKey,
+          keys: hbKeys,
           hostname,
           endpoints: config.networks,
           flags: () => (health.pmonRunning() ? REPLY_FLAG_PMON : 0) | (health.healthy() ? REPLY_FLAG_HEALTHY : 0),
@@ -132,6 +138,11 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     if (res.status !== 200) throw await errorFromResponse(res);
     const host = JSON.parse(await res.text()) as { uuid: string; hostname: string | null };
     reported = text;
+    mgmtMac = mac;
+    if (host.hostname !== null && host.hostname !== hostname) {
+      log.info({ configured: hostname, inventory: host.hostname }, 'using the host name the inventory knows');
+      hostname = host.hostname;
+    }
     log.info({ host: host.hostname ?? host.uuid, mgmt_mac: mac, cpus: inv.cpus.length, ports: inv.ports.length }, 'inventory reported');
   };
 
@@ -218,11 +229,22 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
 
   const onEvent = (e: ChannelEvent): void => {
     if (e.event === 'heartbeat') {
-      const d = e.data as { key?: string };
-      if (typeof d.key === 'string') {
-        siteKey = Buffer.from(d.key, 'base64');
-        responder?.setSiteKey(siteKey);
+      const d = e.data as { keys?: Record<string, unknown> };
+      const keys: Partial<Record<HbNetwork, Buffer>> = {};
+      for (const n of HB_NETWORKS) {
+        const k = d.keys?.[n];
+        if (typeof k === 'string') keys[n] = Buffer.from(k, 'base64');
       }
+      if (Object.keys(keys).length > 0) {
+        hbKeys = keys;
+        responder?.setKeys(keys);
+      }
+    } else if (e.event === 'probe') {
+      // Another channel was asked for this host: say this one is alive, so it stays.
+      const nonce = (e.data as { nonce?: unknown }).nonce;
+      post('/agents/channel/alive', { hostname, instance, ...(typeof nonce === 'string' ? { nonce } : {}) }).catch((err: unknown) =>
+        log.warn({ err: err instanceof Error ? err.message : err }, 'could not answer the channel probe'),
+      );
     } else if (e.event === 'command') {
       onCommand(e.data as { id: string; command: string; host?: HostConfig }).catch((err: unknown) => log.error({ err }, 'command failed'));
     } else {
@@ -233,13 +255,16 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   const openChannel = async (): Promise<void> => {
     await report();
     session = await ensureSession();
-    const url = `${endpointFor(session, 'platform')}/agents/channel?hostname=${encodeURIComponent(hostname)}&version=${SOFTWARE_VERSION}`;
+    const query = new URLSearchParams({ hostname, mgmt_mac: mgmtMac ?? '', instance, version: SOFTWARE_VERSION });
+    const url = `${endpointFor(session, 'platform')}/agents/channel?${query.toString()}`;
     const res = await httpRequest(url, {
       method: 'GET',
       headers: { 'x-auth-token': session.token, accept: 'text/event-stream' },
       signal: abort.signal,
     });
     if (res.status === 401) session = undefined;
+    // Not known by this name and MAC (yet): register again before the next try, to learn the name.
+    if (res.status === 404) reported = undefined;
     if (res.status !== 200) throw await errorFromResponse(res);
     log.info({ hostname }, 'channel to the controller open');
     markConnected();
@@ -298,7 +323,9 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   })();
 
   return {
-    hostname,
+    get hostname() {
+      return hostname;
+    },
     connected,
     stop: async () => {
       stopped = true;

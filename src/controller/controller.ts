@@ -18,7 +18,7 @@ import {
 } from '../db/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
-import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
+import { IDENTITY_SERVICE, IdentityService, SERVICES_PROJECT, adminBootstrap, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
 import {
   HostService,
@@ -145,6 +145,7 @@ export async function startController(config: ControllerConfig, deps: Controller
         sealer: sealing,
         siteKey: siteHeartbeatKey(secrets.secrets_key),
         controllerName: 'controller',
+        heartbeatBind: config.bind,
       },
       {
         heartbeatPeriodMs: m.heartbeatPeriodMs,
@@ -191,7 +192,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     hostRoutes(app, hosts);
     interfaceRoutes(app, new InterfaceService(db, clock));
     storageRoutes(app, new StorageService(db, clock));
-    agentLinkRoutes(app, agents);
+    agentLinkRoutes(app, agents, {
+      lookupHost: (hostname) => hosts.find(hostname),
+      agent: { user: AGENT_USER, project: SERVICES_PROJECT },
+    });
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
     maintenanceRoutes(app, maintenance);

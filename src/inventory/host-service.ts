@@ -165,6 +165,11 @@ export class HostService {
     return this.host(this.db, ref);
   }
 
+  /** The host a reference names, if any (no error: the agent channel answers its own 404). */
+  async find(ref: string): Promise<HostRow | undefined> {
+    return findHost(this.db, ref);
+  }
+
   private async systemMode(
     q: Queryable,
   ): Promise<{ mode: 'simplex' | 'duplex' | 'duplex-direct'; allInOne: boolean }> {

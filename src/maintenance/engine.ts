@@ -35,6 +35,7 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
+import { hostNetworkKeys, type HbNetworkKeys } from './heartbeat/keys.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,
@@ -79,9 +80,12 @@ export interface MaintenanceDeps {
   alarms: AlarmPort;
   agents: AgentRegistry;
   sealer: Sealer;
-  /** The site's heartbeat key (32 bytes); each network's key is derived from it. */
+  /** The site's heartbeat key (32 bytes): each host's key for each network is derived from it
+   *  (heartbeat/keys.ts). It never leaves the controllers. */
   siteKey: Buffer;
   controllerName: string;
+  /** The address the controller serves on (the API's bind address): heartbeat listens there. */
+  heartbeatBind?: string;
 }
 
 const SENSOR_AUDIT_CONCURRENCY = 8;
@@ -99,6 +103,8 @@ export class MaintenanceEngine {
   private hb: HbSiteState = emptyHbState();
   private hosts = new Map<string, MtceHostRow>();
   private targets: HbTarget[] = [];
+  /** Each host's heartbeat keys (host uuid → network → key), derived once. */
+  private readonly hostKeys = new Map<string, HbNetworkKeys>();
   private workflows = new Map<string, Workflow>();
   private readonly results = new Map<string, CommandResult>();
   /** Alarms this engine believes active (alarm_id|entity), to send only changes. */
@@ -122,15 +128,15 @@ export class MaintenanceEngine {
       this.active.add(`${a.alarm_id}|${a.entity_instance_id}`);
     await this.refresh();
     this.pulser = await startPulser({
-      siteKey: this.deps.siteKey,
+      ...(this.deps.heartbeatBind === undefined ? {} : { bind: this.deps.heartbeatBind }),
       periodMs: this.config.heartbeatPeriodMs,
       controller: this.deps.controllerName,
       log,
       onTick: (obs) => this.onHeartbeat(obs),
     });
-    agents.onConnect((hostname) => this.greet(hostname));
-    // Agents that connected while this engine was starting get the key too.
-    for (const a of agents.list()) this.greet(a.hostname);
+    agents.onConnect((a) => this.greet(a.hostname, a.host_uuid));
+    // Agents that connected while this engine was starting get their keys too.
+    for (const a of agents.list()) this.greet(a.hostname, a.host_uuid);
     await this.refreshTargets();
     this.timers.push(
       setInterval(() => this.guard('refresh', () => this.refresh().then(() => this.refreshTargets())), 1000),
@@ -171,6 +177,7 @@ export class MaintenanceEngine {
       period_ms: this.config.heartbeatPeriodMs,
       ...this.config.thresholds,
       mnfa_active: this.hb.mnfa.active,
+      listening: this.pulser?.listening() ?? [],
       ...(this.pulser ? await this.pulser.stats() : {}),
       hosts: Object.fromEntries(
         [...this.hosts.values()]
@@ -254,18 +261,32 @@ export class MaintenanceEngine {
       // endpoints may be from before the restart); after the grace, every host is.
       const fresh = this.deps.agents.connectedSince(h.hostname) !== undefined || this.registered.has(h.uuid);
       if (!fresh && Date.now() - this.startedAt < START_GRACE_MS) continue;
-      targets.push({ hostId: e.host_uuid, network: e.network, address: e.address, port: e.port });
+      targets.push({
+        hostId: e.host_uuid,
+        network: e.network,
+        address: e.address,
+        port: e.port,
+        key: this.keysOf(e.host_uuid)[e.network],
+      });
     }
+    for (const id of this.hostKeys.keys()) if (!this.hosts.has(id)) this.hostKeys.delete(id);
     for (const id of Object.keys(this.hb.hosts))
       if (!targets.some((t) => t.hostId === id)) this.hb = forgetHost(this.hb, id);
     this.targets = targets;
     this.pulser?.setTargets(targets);
   }
 
-  /** Sends the heartbeat key and period to an agent that just connected. */
-  private greet(hostname: string): void {
+  private keysOf(hostUuid: string): HbNetworkKeys {
+    let k = this.hostKeys.get(hostUuid);
+    if (k === undefined) this.hostKeys.set(hostUuid, (k = hostNetworkKeys(this.deps.siteKey, hostUuid)));
+    return k;
+  }
+
+  /** Sends an agent that just connected its own host's heartbeat keys (never the site key). */
+  private greet(hostname: string, hostUuid: string): void {
+    const keys = this.keysOf(hostUuid);
     this.deps.agents.send(hostname, 'heartbeat', {
-      key: this.deps.siteKey.toString('base64'),
+      keys: Object.fromEntries(Object.entries(keys).map(([n, k]) => [n, k.toString('base64')])),
       period_ms: this.config.heartbeatPeriodMs,
     });
   }

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/log.ts';
 import { loadAgentConfig, type AgentConfig } from '../common/config.ts';
 import { authBody, startSite, type TestSite } from '../../test/support/site.ts';
-import { decodePacket, encodePacket, networkKey, nextSeq } from './heartbeat/packet.ts';
+import { decodePacket, encodePacket, nextSeq } from './heartbeat/packet.ts';
+import { hostNetworkKeys } from './heartbeat/keys.ts';
 import { siteHeartbeatKey } from './index.ts';
 import { startAgent, type Agent } from '../agent/agent.ts';
 import { runCli } from '../cli/index.ts';
@@ -145,10 +146,10 @@ describe('maintenance of a worker with a real agent', () => {
   });
 
   it('forged and replayed heartbeat packets are dropped and counted, on both ends', async () => {
-    const key = siteHeartbeatKey(
+    // The test plays the controller's part too: it derives the hosts' keys from the site key.
+    const siteKey = siteHeartbeatKey(
       JSON.parse(readFileSync(path.join(site.dataDir, 'secrets.json'), 'utf8')).secrets_key,
     );
-    const mgmtKey = networkKey(key, 'mgmt');
     const stats = async () => (await call('GET', '/v1/heartbeat')).body;
     // The test registers a second host whose mgmt heartbeat endpoint is its own socket: it gets
     // the controller's real pulses and answers them honestly, forged, or replayed.
@@ -173,6 +174,7 @@ describe('maintenance of a worker with a real agent', () => {
       },
     });
     expect(reg.status).toBe(200);
+    const mgmtKey = hostNetworkKeys(siteKey, reg.body.uuid).mgmt;
     let mode: 'honest' | 'forged' | 'replay' | 'silent' = 'honest';
     let lastReply: Buffer | undefined;
     sock.on('message', (buf, from) => {
@@ -209,6 +211,7 @@ describe('maintenance of a worker with a real agent', () => {
     const worker0 = (await stats()).hosts['worker-0'].endpoints.find(
       (e: { network: string }) => e.network === 'mgmt',
     );
+    const worker0Key = hostNetworkKeys(siteKey, (await host()).uuid).mgmt;
     const replies: Buffer[] = [];
     const probe = dgram.createSocket('udp4');
     probe.on('message', (b) => replies.push(b));
@@ -217,10 +220,10 @@ describe('maintenance of a worker with a real agent', () => {
       {
         kind: 'pulse',
         network: 'mgmt',
-        seq: nextSeq(BigInt(Date.now()) * 1000n + 10_000_000n),
+        seq: nextSeq(BigInt(Date.now()) * 1000n + 1_000_000n), // within the 2 s a seq may run ahead
         controller: 'rogue',
       },
-      mgmtKey,
+      worker0Key,
     );
     const send = (b: Buffer) => probe.send(b, worker0.port, worker0.address);
     send(pulse);
@@ -229,7 +232,7 @@ describe('maintenance of a worker with a real agent', () => {
       async () => replies.length,
       (n) => n === 1,
     );
-    expect(decodePacket(replies[0]!, mgmtKey)).toMatchObject({
+    expect(decodePacket(replies[0]!, worker0Key)).toMatchObject({
       ok: true,
       msg: { kind: 'reply', hostname: 'worker-0' },
     });
@@ -251,6 +254,36 @@ describe('maintenance of a worker with a real agent', () => {
     sock.close();
     await call('DELETE', '/v1/ihosts/worker-1');
   });
+
+  it('the agent channel: never for an admin, never for another host, never a second one beside the live agent', async () => {
+    const agentToken = await site.token('starling-agent', site.controller.agentPassword, 'services');
+    const before = ((await call('GET', '/v1/agents')).body.agents as { hostname: string; connected_at: string }[]).find(
+      (a) => a.hostname === 'worker-0',
+    );
+    expect(before).toBeDefined();
+    const h = await host();
+    const open = (t: string, q: Record<string, string>) =>
+      site.call('GET', `/v1/agents/channel?${new URLSearchParams({ instance: 'rogue-instance-0001', ...q }).toString()}`, { token: t });
+    // An admin (the issue's attacker) gets no channel, hence no key: 403 before anything is sent.
+    const asAdmin = await open(token, { hostname: 'worker-0', mgmt_mac: MAC });
+    expect(asAdmin.status).toBe(403);
+    expect(JSON.stringify(asAdmin.body)).not.toMatch(/"keys?"/);
+    // The agent user, for a host that does not exist or with another host's MAC: 404.
+    expect((await open(agentToken, { hostname: 'anything', mgmt_mac: MAC })).status).toBe(404);
+    expect((await open(agentToken, { hostname: 'worker-0', mgmt_mac: '02:aa:00:00:00:99' })).status).toBe(404);
+    // The agent user for worker-0 itself, while its agent is connected: refused, the agent stays.
+    const busy = await open(agentToken, { hostname: 'worker-0', mgmt_mac: MAC.toUpperCase() });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.error_code).toBe('AGENT_CHANNEL_BUSY');
+    const after = ((await call('GET', '/v1/agents')).body.agents as { hostname: string; connected_at: string; host_uuid: string }[]).find(
+      (a) => a.hostname === 'worker-0',
+    );
+    expect(after).toMatchObject({ connected_at: before!.connected_at, host_uuid: h.uuid });
+    const hb = (await call('GET', '/v1/heartbeat')).body;
+    expect(hb.hosts['worker-0'].health).toBe('healthy');
+    // Heartbeat listens where the API does (127.0.0.1 here), not on every address.
+    expect(hb.listening).toEqual([{ address: '127.0.0.1', port: expect.any(Number) }]);
+  }, 30_000);
 
   it('the agent dies: failed within ~1.5 s with 200.004; without a BMC it waits; its return recovers it', async () => {
     await agent!.stop();

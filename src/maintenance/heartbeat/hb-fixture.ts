@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../../common/log.ts';
+import { hostNetworkKeys } from './keys.ts';
 import { startPulser } from './pulser.ts';
 import { startResponder } from './responder.ts';
 
@@ -10,7 +11,7 @@ const [mode, keyHex] = process.argv.slice(2);
 
 if (mode === 'responder') {
   const r = await startResponder({
-    siteKey: Buffer.from(keyHex ?? '', 'hex'),
+    keys: hostNetworkKeys(Buffer.from(keyHex ?? '', 'hex'), 'w0'),
     hostname: 'worker-0',
     endpoints: [
       { network: 'mgmt', address: '127.0.0.1', port: 0 },
@@ -24,8 +25,9 @@ if (mode === 'responder') {
   process.stdin.on('end', () => void r.close());
 } else if (mode === 'exchange') {
   const siteKey = randomBytes(32);
+  const keys = hostNetworkKeys(siteKey, 'w0');
   const r = await startResponder({
-    siteKey,
+    keys,
     hostname: 'worker-0',
     endpoints: [{ network: 'mgmt', address: '127.0.0.1', port: 0 }],
     flags: () => 3,
@@ -35,7 +37,6 @@ if (mode === 'responder') {
   let done: () => void = () => undefined;
   const threeAnswered = new Promise<void>((resolve) => (done = resolve));
   const p = await startPulser({
-    siteKey,
     periodMs: 100,
     controller: 'controller-0',
     log: silentLogger,
@@ -44,7 +45,7 @@ if (mode === 'responder') {
       if (answers.length >= 3 && answers.slice(-3).every(Boolean)) done();
     },
   });
-  p.setTargets(r.endpoints().map((e) => ({ hostId: 'w0', ...e, hostname: 'worker-0' })));
+  p.setTargets(r.endpoints().map((e) => ({ hostId: 'w0', ...e, hostname: 'worker-0', key: keys[e.network] })));
   const timeout = setTimeout(done, 10_000);
   await threeAnswered;
   clearTimeout(timeout);

@@ -3,11 +3,15 @@ import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.ts';
+import { hostNetworkKeys } from './keys.ts';
 import { decodePacket, encodePacket, networkKey, nextSeq, type HbNetwork } from './packet.ts';
 import { startPulser, type HbObservation, type HbTarget } from './pulser.ts';
 import { startResponder, type Responder, type ResponderEndpoint } from './responder.ts';
 
 const siteKey = randomBytes(32);
+/** Each host has its own keys; hosts are named worker-<n> with host id w<n>. */
+const keysOf = (hostId: string, k = siteKey) => hostNetworkKeys(k, hostId);
+const hostIdOf = (hostname: string) => `w${hostname.split('-')[1]}`;
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
@@ -18,16 +22,22 @@ async function responder(
   endpoints: ResponderEndpoint[],
   key = siteKey,
 ): Promise<Responder> {
-  const r = await startResponder({ siteKey: key, hostname, endpoints, flags: () => 1, log: silentLogger });
+  const r = await startResponder({
+    keys: keysOf(hostIdOf(hostname), key),
+    hostname,
+    endpoints,
+    flags: () => 1,
+    log: silentLogger,
+  });
   cleanup.push(() => r.close());
   return r;
 }
 
 /** A pulser whose observations are kept per "host/network", oldest first. */
-async function pulser(periodMs = 100, key = siteKey) {
+async function pulser(periodMs = 100, bind?: string) {
   const seen = new Map<string, boolean[]>();
   const p = await startPulser({
-    siteKey: key,
+    ...(bind === undefined ? {} : { bind }),
     periodMs,
     controller: 'controller-0',
     log: silentLogger,
@@ -48,7 +58,8 @@ async function pulser(periodMs = 100, key = siteKey) {
   return { p, seen, last, streak };
 }
 
-const targetsOf = (hostId: string, r: Responder): HbTarget[] => r.endpoints().map((e) => ({ hostId, ...e }));
+const targetsOf = (hostId: string, r: Responder, k = siteKey): HbTarget[] =>
+  r.endpoints().map((e) => ({ hostId, ...e, key: keysOf(hostId, k)[e.network] }));
 
 async function waitFor(
   what: string,
@@ -73,7 +84,8 @@ async function udp(type: 'udp4' | 'udp6' = 'udp4') {
   return { s, inbox, send, port: s.address().port };
 }
 
-const key = (n: HbNetwork, k = siteKey) => networkKey(k, n);
+/** worker-0's key for a network (of this site, or of another). */
+const key = (n: HbNetwork, k = siteKey) => keysOf('w0', k)[n];
 const freshPulse = (network: HbNetwork, k = siteKey, claim: HbNetwork = network) =>
   encodePacket(
     { kind: 'pulse', network: claim, seq: nextSeq(0n), controller: 'controller-0' },
@@ -123,7 +135,7 @@ describe('heartbeat over UDP', () => {
   it('a pulse the kernel refuses to send counts as a miss and a send error', async () => {
     const hb = await pulser();
     // The broadcast address without SO_BROADCAST: EACCES locally, nothing leaves the host.
-    hb.p.setTargets([{ hostId: 'w9', network: 'mgmt', address: '255.255.255.255', port: 2103 }]);
+    hb.p.setTargets([{ hostId: 'w9', network: 'mgmt', address: '255.255.255.255', port: 2103, key: key('mgmt') }]);
     await waitFor('misses', () => hb.streak(['w9/mgmt'], false, 3));
     expect((await hb.p.stats()).sendErrors).toBeGreaterThanOrEqual(3);
   });
@@ -131,11 +143,14 @@ describe('heartbeat over UDP', () => {
   it('refuses targets that are not addresses and ports', async () => {
     const hb = await pulser();
     expect(() =>
-      hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: 'worker-0', port: 2103 }]),
+      hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: 'worker-0', port: 2103, key: key('mgmt') }]),
     ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', field: 'targets[0].address' }));
-    expect(() => hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '::1', port: 70000 }])).toThrow(
-      /port/,
-    );
+    expect(() =>
+      hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '::1', port: 70000, key: key('mgmt') }]),
+    ).toThrow(/port/);
+    expect(() =>
+      hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '::1', port: 2103, key: new Uint8Array(0) }]),
+    ).toThrow(expect.objectContaining({ field: 'targets[0].key' }));
   });
 
   it('the responder drops forged, truncated, altered and wrong-network pulses, and counts them', async () => {
@@ -149,6 +164,10 @@ describe('heartbeat over UDP', () => {
     flipped[10] = flipped[10]! ^ 0x80;
     const attempts: Buffer[] = [
       freshPulse('mgmt', randomBytes(32)), // forged: another site's key
+      encodePacket(
+        { kind: 'pulse', network: 'mgmt', seq: nextSeq(0n), controller: 'controller-0' },
+        keysOf('w1').mgmt,
+      ), // forged: another host's key of this site (what another agent holds)
       flipped, // forged: a byte changed in transit
       freshPulse('mgmt').subarray(0, 40), // malformed: truncated
       freshPulse('cluster-host'), // forged: a cluster-host pulse on the mgmt socket
@@ -161,7 +180,7 @@ describe('heartbeat over UDP', () => {
     ];
     for (const a of attempts) await spy.send(a, mgmtPort);
     await waitFor('all received', () => w0.stats().received === attempts.length);
-    expect(w0.stats()).toEqual({ received: 7, answered: 0, forged: 3, replayed: 0, malformed: 4 });
+    expect(w0.stats()).toEqual({ received: 8, answered: 0, forged: 4, replayed: 0, ahead: 0, malformed: 4 });
     // And one good pulse is answered, to the sender's address and port.
     await spy.send(freshPulse('mgmt'), mgmtPort);
     await waitFor('the reply', () => spy.inbox.length === 1);
@@ -178,7 +197,7 @@ describe('heartbeat over UDP', () => {
     const agentPort = w0.endpoints()[0]!.port;
     const spy = await udp();
     const hb = await pulser(1000); // a long period: the relay happens well inside one
-    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: spy.port }]);
+    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: spy.port, key: key('mgmt') }]);
     await waitFor('a pulse', () => spy.inbox.length >= 1);
     const pulse = spy.inbox.shift()!;
     expect(decodePacket(pulse.buf, key('mgmt'))).toMatchObject({ ok: true, msg: { kind: 'pulse' } });
@@ -203,7 +222,7 @@ describe('heartbeat over UDP', () => {
   it('the pulser drops forged, malformed and unknown replies, and counts them', async () => {
     const spy = await udp();
     const hb = await pulser();
-    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: spy.port }]);
+    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: spy.port, key: key('mgmt') }]);
     await waitFor('a pulse', () => spy.inbox.length >= 1);
     const pulserPort = spy.inbox[0]!.rinfo.port;
     const seq = decodePacket(spy.inbox[0]!.buf, key('mgmt'));
@@ -213,9 +232,13 @@ describe('heartbeat over UDP', () => {
     const before = await hb.p.stats();
     const attempts = [
       replyTo(seq.msg.seq, networkKey(randomBytes(32), 'mgmt')), // forged
+      replyTo(seq.msg.seq, keysOf('w1').mgmt), // forged: another host's key answers for worker-0
       replyTo(seq.msg.seq, key('mgmt')).subarray(0, 50), // malformed
-      freshPulse('mgmt'), // malformed: a pulse, not a reply
-      replyTo(seq.msg.seq, key('cluster-host'), 'cluster-host'), // malformed: the seq of a mgmt pulse
+      encodePacket(
+        { kind: 'pulse', network: 'mgmt', seq: seq.msg.seq, controller: 'controller-0' },
+        key('mgmt'),
+      ), // malformed: a pulse, not a reply
+      replyTo(seq.msg.seq, key('mgmt'), 'cluster-host'), // malformed: the seq of a mgmt pulse
       replyTo(12345n, key('mgmt')), // replayed: no pulse has that seq
     ];
     for (const a of attempts) await spy.send(a, pulserPort);
@@ -229,20 +252,51 @@ describe('heartbeat over UDP', () => {
       malformed: after.malformed - before.malformed,
       replayed: after.replayed - before.replayed,
       answered: after.answered - before.answered,
-    }).toEqual({ forged: 1, malformed: 3, replayed: 1, answered: 0 });
+    }).toEqual({ forged: 2, malformed: 3, replayed: 1, answered: 0 });
   });
 
-  it('after a site key change, only pulses made with the new key are answered', async () => {
+  it('after a key change, only pulses made with the new key are answered', async () => {
     const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
     const hb = await pulser();
     hb.p.setTargets(targetsOf('w0', w0));
     await waitFor('answers', () => hb.streak(['w0/mgmt'], true, 3));
     const newKey = randomBytes(32);
-    w0.setSiteKey(newKey);
+    w0.setKeys(keysOf('w0', newKey));
     await waitFor('misses with the old key', () => hb.streak(['w0/mgmt'], false, 3));
     expect(w0.stats().forged).toBeGreaterThanOrEqual(3);
-    hb.p.setSiteKey(newKey);
+    hb.p.setTargets(targetsOf('w0', w0, newKey));
     await waitFor('answers with the new key', () => hb.streak(['w0/mgmt'], true, 3));
+  });
+
+  it('a forged pulse 20 s ahead, or far in the future, does not make the agent refuse the real pulses', async () => {
+    // The attacker holds worker-0's own key (the worst case): its pulses verify.
+    const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
+    const port = w0.endpoints()[0]!.port;
+    const spy = await udp();
+    const hb = await pulser();
+    hb.p.setTargets(targetsOf('w0', w0));
+    await waitFor('answers', () => hb.streak(['w0/mgmt'], true, 3));
+    const forge = (seq: bigint) =>
+      encodePacket({ kind: 'pulse', network: 'mgmt', seq, controller: 'controller-0' }, key('mgmt'));
+    await spy.send(forge(nextSeq(0n) + 20_000_000n), port);
+    await spy.send(forge((1n << 64n) - 1n), port);
+    await waitFor('both refused', () => w0.stats().ahead === 2);
+    const from = hb.seen.get('w0/mgmt')!.length;
+    // 15 periods on, every real pulse is still answered: the host would never be degraded (6 misses)
+    // nor failed (10).
+    await waitFor('15 more periods', () => hb.seen.get('w0/mgmt')!.length >= from + 15);
+    expect(hb.seen.get('w0/mgmt')!.slice(from)).not.toContain(false);
+    expect(spy.inbox).toHaveLength(0); // the forged pulses were not answered
+  });
+
+  it('listens only on the address it is bound to (the API’s), and says where', async () => {
+    const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
+    const hb = await pulser(100, '127.0.0.1');
+    expect(hb.p.listening()).toEqual([{ address: '127.0.0.1', port: expect.any(Number) as number }]);
+    hb.p.setTargets(targetsOf('w0', w0));
+    await waitFor('answers', () => hb.streak(['w0/mgmt'], true, 3));
+    const wildcard = await pulser(100);
+    expect(wildcard.p.listening().map((l) => l.address).sort()).toEqual(['0.0.0.0', '::']);
   });
 
   it('100 targets at 100 ms: every one answered; prints the CPU it costs', async () => {

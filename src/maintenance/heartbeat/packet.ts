@@ -1,5 +1,6 @@
 // The heartbeat wire format: pulses (controller → agent) and replies (agent → controller), each
-// authenticated with HMAC-SHA-512 under a per-network key derived from the site key.
+// authenticated with HMAC-SHA-512 under the host's key for the network (keys.ts derives them from
+// the site key: one per host and network).
 //
 // Wire format (all integers big-endian), 81 + n bytes:
 //   off  len  field
@@ -11,11 +12,12 @@
 //     8    8  seq, u64 (a reply echoes its pulse's)
 //    16    1  n = name length in bytes, 1..255
 //    17    n  name, UTF-8: the controller's (pulse) or the host's (reply)
-//  17+n   64  HMAC-SHA-512(networkKey(siteKey, network), bytes 0 .. 17+n)
+//  17+n   64  HMAC-SHA-512(networkKey(hostKey, network), bytes 0 .. 17+n)
 // The MAC covers the network byte and is keyed per network, so a packet made for one network
 // never verifies on another. Sequence numbers are wall-clock microseconds (or the last one + 1 if
 // larger), so they keep increasing across controller restarts and an agent can refuse any seq not
-// newer than the last it accepted on that network (replay).
+// newer than the last it accepted on that network (replay), or too far ahead of it
+// (domain/pulse-seq.ts).
 
 import * as crypto from 'node:crypto';
 import { StarlingError } from '../../common/errors.ts';
@@ -48,11 +50,13 @@ export const REPLY_FLAG_PMON = 1;
 export const REPLY_FLAG_HEALTHY = 2;
 
 export interface PacketCodec {
-  networkKey(siteKey: Buffer, network: HbNetwork): Buffer;
+  networkKey(key: Buffer, network: HbNetwork): Buffer;
   encode(msg: Pulse | PulseReply, key: Buffer): Buffer;
   decode(buf: Buffer, key: Buffer): DecodeResult;
   /** The network a packet claims (unauthenticated: only to pick the key to verify it with). */
   peekNetwork(buf: Buffer): HbNetwork | null;
+  /** The seq a packet claims (unauthenticated: only to find the pulse a reply answers). */
+  peekSeq(buf: Buffer): bigint | null;
   /** Wall-clock microseconds, or last + 1 when that is not larger. */
   nextSeq(last: bigint): bigint;
 }
@@ -75,7 +79,7 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
     nodeCrypto.createHmac('sha512', key).update(data).digest();
 
   return {
-    networkKey: (siteKey, network) => mac(siteKey, Buffer.from(`starling heartbeat ${network}`)),
+    networkKey: (key, network) => mac(key, Buffer.from(`starling heartbeat ${network}`)),
 
     encode(msg, key) {
       const name = Buffer.from(msg.kind === 'pulse' ? msg.controller : msg.hostname, 'utf8');
@@ -131,6 +135,8 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
 
     peekNetwork: (buf) => (buf.length > 6 ? (NETWORKS[(buf[6] ?? 0) - 1] ?? null) : null),
 
+    peekSeq: (buf) => (buf.length >= HEADER ? Buffer.from(buf.buffer, buf.byteOffset, buf.length).readBigUInt64BE(8) : null),
+
     nextSeq(last) {
       const now = BigInt(Date.now()) * 1000n;
       return now > last ? now : last + 1n;
@@ -140,9 +146,9 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
 
 const codec = packetCodec(crypto);
 
-/** HMAC-SHA-512(siteKey, 'starling heartbeat ' + network). */
-export function networkKey(siteKey: Buffer, network: HbNetwork): Buffer {
-  return codec.networkKey(siteKey, network);
+/** HMAC-SHA-512(key, 'starling heartbeat ' + network); keys.ts applies it to a host's key. */
+export function networkKey(key: Buffer, network: HbNetwork): Buffer {
+  return codec.networkKey(key, network);
 }
 
 export function encodePacket(msg: Pulse | PulseReply, key: Buffer): Buffer {

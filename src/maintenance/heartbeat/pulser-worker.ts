@@ -26,6 +26,8 @@ export interface HbTarget {
   port: number;
   /** When set, a reply must carry this hostname (catches two hosts' addresses swapped). */
   hostname?: string;
+  /** The host's key for the network (keys.ts): pulses are made and replies verified with it. */
+  key: Uint8Array;
 }
 
 export interface PulserStats {
@@ -33,13 +35,20 @@ export interface PulserStats {
   answered: number;
   forged: number;
   replayed: number;
+  ahead: number;
   malformed: number;
   sent: number;
   sendErrors: number;
 }
 
+/** Where the pulser's sockets listen: an address per family, null = no socket of that family. */
+export interface PulserBind {
+  udp4: string | null;
+  udp6: string | null;
+}
+
 export interface PulserWorkerData {
-  siteKey: Uint8Array;
+  bind: PulserBind;
   periodMs: number;
   controller: string;
   targets: HbTarget[];
@@ -47,12 +56,11 @@ export interface PulserWorkerData {
 
 export type ToWorker =
   | { type: 'targets'; targets: HbTarget[] }
-  | { type: 'key'; siteKey: Uint8Array }
   | { type: 'stats'; id: number }
   | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'ready'; ports: { udp4: number | null; udp6: number | null } }
+  | { type: 'ready'; listening: { address: string; port: number }[] }
   | { type: 'tick'; obs: HbObservation[] }
   | { type: 'stats'; id: number; stats: PulserStats }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; data: Record<string, unknown> };
@@ -60,6 +68,7 @@ export type FromWorker =
 export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeof workerThreadsT): void {
   interface State {
     target: HbTarget;
+    key: Buffer;
     /** The seq of the pulse in flight, or null before the first. */
     seq: bigint | null;
     answered: boolean;
@@ -70,20 +79,12 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
   const post = (m: FromWorker) => parent.postMessage(m);
   const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, d: Record<string, unknown> = {}) =>
     post({ type: 'log', level, msg, data: d });
-  const NETWORKS: HbNetwork[] = ['mgmt', 'cluster-host', 'oam'];
-
-  let keys = new Map<HbNetwork, Buffer>();
-  const setKey = (k: Uint8Array) => {
-    const siteKey = Buffer.from(k.buffer, k.byteOffset, k.length);
-    keys = new Map(NETWORKS.map((n) => [n, codec.networkKey(siteKey, n)]));
-  };
-  setKey(data.siteKey);
-
   const stats: PulserStats = {
     received: 0,
     answered: 0,
     forged: 0,
     replayed: 0,
+    ahead: 0,
     malformed: 0,
     sent: 0,
     sendErrors: 0,
@@ -97,8 +98,12 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
     for (const target of list) {
       const key = `${target.hostId}\u0000${target.network}`;
       const old = targets.get(key);
-      if (old) old.target = target;
-      next.set(key, old ?? { target, seq: null, answered: false, failing: false });
+      const k = Buffer.from(target.key.buffer, target.key.byteOffset, target.key.length);
+      if (old) {
+        old.target = target;
+        old.key = k;
+      }
+      next.set(key, old ?? { target, key: k, seq: null, answered: false, failing: false });
     }
     for (const [key, old] of targets) if (!next.has(key) && old.seq !== null) outstanding.delete(old.seq);
     targets = next;
@@ -106,24 +111,25 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
 
   const onReply = (buf: Buffer) => {
     stats.received++;
-    const network = codec.peekNetwork(buf);
-    const key = network && keys.get(network);
-    if (!key) {
+    // Each host has its own key: the reply's seq names the pulse it answers, whose target's key
+    // verifies it. A seq no pulse in flight has cannot be verified: a copy, a late or a made-up one.
+    const claimed = codec.peekSeq(buf);
+    if (claimed === null || codec.peekNetwork(buf) === null) {
       stats.malformed++;
       return;
     }
-    const r = codec.decode(buf, key);
+    const s = outstanding.get(claimed);
+    if (!s) {
+      stats.replayed++;
+      return;
+    }
+    const r = codec.decode(buf, s.key);
     if (!r.ok) {
       stats[r.reason]++;
       return;
     }
     if (r.msg.kind !== 'reply') {
       stats.malformed++;
-      return;
-    }
-    const s = outstanding.get(r.msg.seq);
-    if (!s) {
-      stats.replayed++;
       return;
     }
     if (
@@ -140,6 +146,8 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
 
   const open = (type: 'udp4' | 'udp6') =>
     new Promise<dgramT.Socket | null>((resolve) => {
+      const address = data.bind[type];
+      if (address === null) return resolve(null);
       const socket = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
       socket.on('message', onReply);
       socket.once('error', (err: NodeJS.ErrnoException) => {
@@ -147,7 +155,7 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
         log('warn', `heartbeat pulser has no ${type} socket`, { code: err.code, message: err.message });
         resolve(null);
       });
-      socket.bind(0, type === 'udp6' ? '::' : '0.0.0.0', () => {
+      socket.bind(0, address, () => {
         socket.removeAllListeners('error');
         socket.on('error', (err: NodeJS.ErrnoException) =>
           log('warn', 'heartbeat pulser socket error', { code: err.code, message: err.message }),
@@ -177,10 +185,7 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
       const { network, address, port } = s.target;
       const socket = address.includes(':') ? udp6 : udp4;
       if (!socket) return sendFailed(s, 'ENOSOCKET');
-      const buf = codec.encode(
-        { kind: 'pulse', network, seq, controller: data.controller },
-        keys.get(network)!,
-      );
+      const buf = codec.encode({ kind: 'pulse', network, seq, controller: data.controller }, s.key);
       try {
         socket.send(buf, port, address, (err) => {
           if (err) return sendFailed(s, err);
@@ -221,7 +226,6 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
 
     parent.on('message', (m: ToWorker) => {
       if (m.type === 'targets') setTargets(m.targets);
-      else if (m.type === 'key') setKey(m.siteKey);
       else if (m.type === 'stats') post({ type: 'stats', id: m.id, stats: { ...stats } });
       else if (m.type === 'close') {
         clearTimeout(timer);
@@ -232,7 +236,7 @@ export function pulserWorker(codec: PacketCodec, dgram: typeof dgramT, wt: typeo
     setTargets(data.targets);
     post({
       type: 'ready',
-      ports: { udp4: udp4?.address().port ?? null, udp6: udp6?.address().port ?? null },
+      listening: [udp4, udp6].flatMap((x) => (x ? [{ address: x.address().address, port: x.address().port }] : [])),
     });
     loop();
   });

@@ -1,6 +1,7 @@
 // The controller's side of the heartbeat (StarlingX hbsAgent): a worker thread pulses every host on
 // each of its networks every period and hands the main thread one batch of observations per period.
 
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { StarlingError } from '../../common/errors.ts';
@@ -9,6 +10,7 @@ import type { HbObservation } from '../domain/heartbeat.ts';
 import { checkHbName, HB_NETWORKS } from './packet.ts';
 import {
   PULSER_WORKER_SOURCE,
+  type PulserBind,
   type FromWorker,
   type HbTarget,
   type PulserStats,
@@ -22,8 +24,8 @@ export type { HbObservation, HbTarget };
 export interface Pulser {
   /** The whole set of targets; a target kept from the previous set keeps its pulse in flight. */
   setTargets(t: HbTarget[]): void;
-  /** Takes effect for the next pulses: replies to pulses already in flight count as forged. */
-  setSiteKey(k: Buffer): void;
+  /** Where its sockets listen (address and port), one per address family it pulses. */
+  listening(): { address: string; port: number }[];
   /** Counters since the worker started (a worker restarted after a crash starts again at 0). */
   stats(): Promise<HbStats & { sent: number; sendErrors: number }>;
   close(): Promise<void>;
@@ -33,7 +35,9 @@ const RESTART_DELAY_MS = 1000;
 const CLOSE_GRACE_MS = 2000;
 
 export async function startPulser(opts: {
-  siteKey: Buffer;
+  /** The address the controller serves on (its API's bind address): the pulser's sockets listen
+   *  there, not on every address. A wildcard (0.0.0.0, ::) or none = every address. */
+  bind?: string;
   periodMs: number;
   controller: string;
   log: Logger;
@@ -45,8 +49,9 @@ export async function startPulser(opts: {
       field: 'periodMs',
     });
   }
+  const bind = await pulserBind(opts.bind);
+  let listening: { address: string; port: number }[] = [];
   let targets: HbTarget[] = [];
-  let siteKey = opts.siteKey;
   let worker: Worker | null = null;
   let closing = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -55,6 +60,7 @@ export async function startPulser(opts: {
     answered: 0,
     forged: 0,
     replayed: 0,
+    ahead: 0,
     malformed: 0,
     sent: 0,
     sendErrors: 0,
@@ -66,7 +72,7 @@ export async function startPulser(opts: {
   const spawn = () =>
     new Promise<void>((resolve, reject) => {
       const workerData: PulserWorkerData = {
-        siteKey: new Uint8Array(siteKey),
+        bind,
         periodMs: opts.periodMs,
         controller: opts.controller,
         targets,
@@ -83,7 +89,8 @@ export async function startPulser(opts: {
       w.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
           ready = true;
-          opts.log.info({ ports: m.ports, periodMs: opts.periodMs }, 'heartbeat pulser started');
+          listening = m.listening;
+          opts.log.info({ listening, periodMs: opts.periodMs }, 'heartbeat pulser started');
           resolve();
         } else if (m.type === 'tick') {
           try {
@@ -125,10 +132,7 @@ export async function startPulser(opts: {
       targets = t.map((x) => ({ ...x }));
       send({ type: 'targets', targets });
     },
-    setSiteKey(k) {
-      siteKey = k;
-      send({ type: 'key', siteKey: new Uint8Array(k) });
-    },
+    listening: () => listening.map((l) => ({ ...l })),
     stats() {
       if (!worker) return Promise.resolve({ ...lastStats });
       const id = ++statsId;
@@ -161,4 +165,15 @@ function checkTarget(t: HbTarget, i: number): void {
   if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
     throw bad('port', `port ${t.port} is out of range`);
   if (t.hostname !== undefined) checkHbName(t.hostname, `targets[${i}].hostname`);
+  if (!(t.key instanceof Uint8Array) || t.key.length < 16) throw bad('key', 'no heartbeat key');
+}
+
+/** The pulser's listening addresses for the controller's bind address (a name is resolved). */
+export async function pulserBind(bind: string | undefined): Promise<PulserBind> {
+  if (bind === undefined || bind === '' || bind === '0.0.0.0' || bind === '::') return { udp4: '0.0.0.0', udp6: '::' };
+  const addrs = isIP(bind) !== 0 ? [{ address: bind, family: isIP(bind) }] : await lookup(bind, { all: true });
+  return {
+    udp4: addrs.find((a) => a.family === 4)?.address ?? null,
+    udp6: addrs.find((a) => a.family === 6)?.address ?? null,
+  };
 }

@@ -1,11 +1,13 @@
 // The agent's side of the heartbeat (StarlingX hbsClient): one UDP socket per network, each pulse
-// verified with that network's key and checked for replay, then answered to its sender.
+// verified with this host's key for that network and its seq checked (not a replay, not too far
+// ahead: domain/pulse-seq.ts), then answered to its sender.
 
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { StarlingError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
-import { checkHbName, decodePacket, encodePacket, networkKey, type HbNetwork } from './packet.ts';
+import { acceptPulseSeq, type PulseSeqState } from '../domain/pulse-seq.ts';
+import { checkHbName, decodePacket, encodePacket, type HbNetwork } from './packet.ts';
 
 export interface ResponderEndpoint {
   network: HbNetwork;
@@ -21,9 +23,11 @@ export interface HbStats {
   answered: number;
   /** The MAC does not verify with the network's key (wrong key, altered, or another network's). */
   forged: number;
-  /** Authentic but not fresh: a seq not newer than the last accepted (responder), a reply whose
-   *  pulse is not outstanding, i.e. a copy or one later than its period (pulser). */
+  /** Not fresh: a seq not newer than the last accepted (responder), a reply whose pulse is not
+   *  outstanding, i.e. a copy or one later than its period (pulser). */
   replayed: number;
+  /** Authentic pulses whose seq runs further ahead than the time elapsed allows (responder). */
+  ahead: number;
   /** Not our format, or authentic but the wrong kind or network for the socket. */
   malformed: number;
 }
@@ -31,27 +35,29 @@ export interface HbStats {
 export interface Responder {
   /** The endpoints with the ports actually bound. */
   endpoints(): ResponderEndpoint[];
-  setSiteKey(k: Buffer): void;
+  /** This host's key for each network (from the controller); a network without one answers nothing. */
+  setKeys(k: Partial<Record<HbNetwork, Buffer>>): void;
   stats(): HbStats;
   close(): Promise<void>;
 }
 
 export async function startResponder(opts: {
-  siteKey: Buffer;
+  /** This host's key for each network (src/maintenance/heartbeat/keys.ts). */
+  keys: Partial<Record<HbNetwork, Buffer>>;
   hostname: string;
   endpoints: ResponderEndpoint[];
   flags: () => number;
   log: Logger;
 }): Promise<Responder> {
   checkHbName(opts.hostname, 'hostname');
-  const stats: HbStats = { received: 0, answered: 0, forged: 0, replayed: 0, malformed: 0 };
+  const stats: HbStats = { received: 0, answered: 0, forged: 0, replayed: 0, ahead: 0, malformed: 0 };
   let keys = new Map<HbNetwork, Buffer>();
-  const setKeys = (siteKey: Buffer) => {
-    keys = new Map(opts.endpoints.map((e) => [e.network, networkKey(siteKey, e.network)]));
+  const setKeys = (k: Partial<Record<HbNetwork, Buffer>>) => {
+    keys = new Map(Object.entries(k).filter((e): e is [HbNetwork, Buffer] => e[1] !== undefined));
   };
-  setKeys(opts.siteKey);
+  setKeys(opts.keys);
   // Per network, not per socket: two sockets on one network share the controller's seq stream.
-  const lastSeq = new Map<HbNetwork, bigint>();
+  const seqs = new Map<HbNetwork, PulseSeqState>();
 
   const flags = (): number => {
     try {
@@ -65,7 +71,12 @@ export async function startResponder(opts: {
   const sockets: { endpoint: ResponderEndpoint; socket: dgram.Socket }[] = [];
   const onMessage = (socket: dgram.Socket, network: HbNetwork, buf: Buffer, rinfo: dgram.RemoteInfo) => {
     stats.received++;
-    const r = decodePacket(buf, keys.get(network)!);
+    const key = keys.get(network);
+    if (key === undefined) {
+      stats.forged++;
+      return;
+    }
+    const r = decodePacket(buf, key);
     if (!r.ok) {
       stats[r.reason]++;
       return;
@@ -74,16 +85,16 @@ export async function startResponder(opts: {
       stats.malformed++;
       return;
     }
-    const last = lastSeq.get(network);
-    if (last !== undefined && r.msg.seq <= last) {
-      stats.replayed++;
+    const seq = acceptPulseSeq(seqs.get(network), r.msg.seq, performance.now());
+    seqs.set(network, seq.state);
+    if (seq.verdict !== 'accept') {
+      stats[seq.verdict]++;
       return;
     }
-    lastSeq.set(network, r.msg.seq);
     stats.answered++;
     const reply = encodePacket(
       { kind: 'reply', network, seq: r.msg.seq, hostname: opts.hostname, flags: flags() },
-      keys.get(network)!,
+      key,
     );
     socket.send(reply, rinfo.port, rinfo.address, (err) => {
       if (err) opts.log.debug({ err, network }, 'heartbeat reply not sent');
@@ -125,7 +136,7 @@ export async function startResponder(opts: {
 
   return {
     endpoints: () => sockets.map((s) => ({ ...s.endpoint, port: s.socket.address().port })),
-    setSiteKey: (k) => setKeys(k),
+    setKeys: (k) => setKeys(k),
     stats: () => ({ ...stats }),
     close: () => closeAll(sockets.map((s) => s.socket)),
   };

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { childEnv } from '../../common/config.ts';
 import { silentLogger } from '../../common/log.ts';
 import type { ResponderEndpoint } from './responder.ts';
+import { hostNetworkKeys } from './keys.ts';
 import { startPulser } from './pulser.ts';
 
 const run = promisify(execFile);
@@ -85,15 +86,15 @@ describe('the pulser worker', () => {
       });
       const endpoints = JSON.parse(line) as ResponderEndpoint[];
       const answers: boolean[] = [];
+      const keys = hostNetworkKeys(siteKey, 'w0');
       const p = await startPulser({
-        siteKey,
         periodMs: 100,
         controller: 'controller-0',
         log: silentLogger,
         onTick: (obs) => answers.push(...obs.map((o) => o.answered)),
       });
       try {
-        p.setTargets(endpoints.map((e) => ({ hostId: 'w0', ...e })));
+        p.setTargets(endpoints.map((e) => ({ hostId: 'w0', ...e, key: keys[e.network] })));
         await waitFor(() => answers.length >= 6 && answers.slice(-6).every(Boolean));
 
         const before = answers.length;
