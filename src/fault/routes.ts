@@ -33,7 +33,7 @@ const STREAM_KEEPALIVE_MS = 15_000;
 export function faultRoutes(app: App, fault: FaultService, notifier: FaultNotifier): void {
   app.get('/v1/alarms', { schema: { querystring: AlarmListQuery, response: { 200: AlarmList } } }, async (req) => {
     const { alarms, next } = await fault.listAlarms(req.query);
-    return { ialarms: alarms, next: nextUrl(req, '/v1/alarms', next) };
+    return { alarms: alarms, next: nextUrl(req, '/v1/alarms', next) };
   });
 
   app.get('/v1/alarms/summary', { schema: { querystring: SummaryQuery, response: { 200: Summary } } }, async (req) =>

@@ -27,7 +27,7 @@ export const Alarm = Type.Object({
   timestamp: Type.String(),
 });
 
-export const AlarmList = Type.Object({ ialarms: Type.Array(Alarm), next: Type.Union([Type.String(), Type.Null()]) });
+export const AlarmList = Type.Object({ alarms: Type.Array(Alarm), next: Type.Union([Type.String(), Type.Null()]) });
 
 export const AlarmListQuery = Type.Object(
   {
