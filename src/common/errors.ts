@@ -41,7 +41,7 @@ export const ERRORS = {
     message: 'The host is not in a state that allows this',
   },
   HOST_NOT_LOCKED: { status: 409, exit: 1, title: 'Conflict', message: 'The host must be locked first' },
-  NOT_AVAILABLE: { status: 501, exit: 1, title: 'Not Implemented', message: 'This action is not available in this release' },
+  NOT_AVAILABLE: { status: 501, exit: 1, title: 'Not Implemented', message: 'This action is not available on this system' },
   PAYLOAD_TOO_LARGE: { status: 413, exit: 1, title: 'Payload Too Large', message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

@@ -16,6 +16,7 @@ import {
   Summary,
   SummaryQuery,
   SuppressionList,
+  SuppressionQuery,
   UuidParam,
 } from './schemas.ts';
 import type { FaultService } from './service.ts';
@@ -94,8 +95,8 @@ export function faultRoutes(app: App, fault: FaultService, notifier: FaultNotifi
 
   app.post('/v1/event_log', { schema: { body: LogBody } }, async (req, reply) => reply.status(201).send(await fault.log(req.body)));
 
-  app.get('/v1/event_suppression', { schema: { response: { 200: SuppressionList } } }, async () => ({
-    event_suppression: await fault.listSuppression(),
+  app.get('/v1/event_suppression', { schema: { querystring: SuppressionQuery, response: { 200: SuppressionList } } }, async (req) => ({
+    event_suppression: await fault.listSuppression(req.query),
   }));
 
   app.patch(
