@@ -106,4 +106,20 @@ describe('sysinv compatibility of every request', () => {
     const alarms = await get('/v1/alarms');
     expect(Array.isArray(alarms.alarms)).toBe(true);
   });
+
+  it('event_suppression honours q.field=suppression_status (fm event-suppress-list)', async () => {
+    const all = (await site.call('GET', '/v1/event_suppression', { token })).body.event_suppression as any[];
+    const one = all.find((r) => r.alarm_id === '100.103')!;
+    const patch = await site.call('PATCH', `/v1/event_suppression/${one.uuid}`, {
+      token,
+      body: [{ op: 'replace', path: '/suppression_status', value: 'suppressed' }],
+    });
+    expect(patch.status).toBe(200);
+    const q = '?q.field=suppression_status&q.op=eq&q.value=suppressed';
+    const suppressed = (await site.call('GET', `/v1/event_suppression${q}`, { token })).body.event_suppression as any[];
+    expect(suppressed.map((r) => r.alarm_id)).toEqual(['100.103']);
+    const bad = await site.call('GET', '/v1/event_suppression?q.field=colour&q.value=red', { token });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('q.field');
+  });
 });
