@@ -465,7 +465,7 @@ async function benchStarling(): Promise<StarlingResults> {
   proc = started.r;
   const listAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   agents.push(listAgent);
-  const ialarms = (body: string): number => (JSON.parse(body) as { ialarms: unknown[] }).ialarms.length;
+  const alarmCount = (body: string): number => (JSON.parse(body) as { alarms: unknown[] }).alarms.length;
   const q = (field: string, value: string, extra = ''): string =>
     `q.field=${field}&q.op=eq&q.value=${encodeURIComponent(value)}${extra}`;
   const queries: [string, string, number][] = [
@@ -491,7 +491,7 @@ async function benchStarling(): Promise<StarlingResults> {
     lists.push({
       label,
       matches,
-      ...(await timeGets(listAgent, url, auth(started.token), ialarms, {
+      ...(await timeGets(listAgent, url, auth(started.token), alarmCount, {
         warmup: LIST_WARMUP,
         reps: LIST_REPS,
       })),

@@ -11,7 +11,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ERRORS, StarlingError, errorBody } from '../common/errors.ts';
+import { ERRORS, StarlingError, errorBody, type ErrorBody } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
 import type { Logger } from '../common/log.ts';
 import { allows, defaultAccess, type Access } from '../identity/domain/policy.ts';
@@ -125,6 +125,8 @@ export function buildServer(opts: ServerOptions): App {
       void reply.status(e.status).header(REQUEST_ID_HEADER, req.id).header('content-type', 'application/json; charset=utf-8');
       void auditThenSend(req, reply, JSON.stringify(errorBody(e, req.id))).then((payload) => reply.send(payload));
     },
+    // StarlingX's clients add a slash to some paths (`/v3/`, `/v1/ihosts/`): the same resource.
+    routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(lazyValidatorCompiler());
@@ -144,6 +146,34 @@ export function buildServer(opts: ServerOptions): App {
         }),
         undefined,
       );
+    }
+  });
+
+  // A request with no body is never refused for its content type (cgtsclient sends DELETE with
+  // `Content-Type: application/octet-stream` and nothing); any other body type is 415.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, text, done) => {
+    if (text === '') return done(null, undefined);
+    done(
+      new StarlingError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `content type ${req.headers['content-type'] ?? '(none)'} is not accepted: send application/json`,
+      ),
+      undefined,
+    );
+  });
+
+  // Query booleans as StarlingX's framework reads them: True/true/1 and False/false/0.
+  app.addHook('preValidation', async (req) => {
+    const schema = req.routeOptions.schema?.querystring as
+      | { properties?: Record<string, { type?: unknown }> }
+      | undefined;
+    const props = schema?.properties;
+    if (props === undefined || req.query === null || typeof req.query !== 'object') return;
+    const query = req.query as Record<string, unknown>;
+    for (const [k, v] of Object.entries(query)) {
+      if (props[k]?.type !== 'boolean' || typeof v !== 'string') continue;
+      const b = queryBoolean(v);
+      if (b !== undefined) query[k] = b;
     }
   });
 
@@ -244,6 +274,14 @@ export function buildServer(opts: ServerOptions): App {
   return app;
 }
 
+/** StarlingX's spelling of a query boolean; undefined = not one (the schema then refuses it). */
+export function queryBoolean(v: string): boolean | undefined {
+  const s = v.toLowerCase();
+  if (s === 'true' || s === '1') return true;
+  if (s === 'false' || s === '0') return false;
+  return undefined;
+}
+
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** The resource a call acted on: the route's id parameter when it has one. */
@@ -257,7 +295,14 @@ function auditTarget(req: FastifyRequest): string | undefined {
 
 function sendError(e: StarlingError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (e.code === 'INTERNAL') req.log.error({ err: e.cause ?? e }, 'unhandled error');
-  return reply.status(e.status).header(REQUEST_ID_HEADER, req.id).send(errorBody(e, req.id));
+  const body: ErrorBody & { error_message?: string } = errorBody(e, req.id);
+  // sysinv's and FM's paths also carry their framework's error shape, which cgtsclient and
+  // fmclient print: a JSON string with the message as faultstring (ours stays first: fmclient
+  // reads the body's first member).
+  if (req.url.startsWith('/v1/') || req.url === '/v1') {
+    body.error_message = JSON.stringify({ faultstring: e.message, debuginfo: null });
+  }
+  return reply.status(e.status).header(REQUEST_ID_HEADER, req.id).send(body);
 }
 
 /** Maps Fastify's and ajv's errors onto the catalog, naming the field that failed. */

@@ -47,7 +47,7 @@ export const ERRORS = {
     title: 'Conflict',
     message: 'The host already has a live agent channel',
   },
-  NOT_AVAILABLE: { status: 501, exit: 1, title: 'Not Implemented', message: 'This action is not available in this release' },
+  NOT_AVAILABLE: { status: 501, exit: 1, title: 'Not Implemented', message: 'This action is not available on this system' },
   PAYLOAD_TOO_LARGE: { status: 413, exit: 1, title: 'Payload Too Large', message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

@@ -30,6 +30,7 @@ import {
   interfaceRoutes,
   inventoryRoutes,
   storageRoutes,
+  registerSysinvFields,
 } from '../inventory/index.ts';
 import { sealer } from '../common/sealed.ts';
 import { AgentRegistry, agentLinkRoutes } from '../agentlink/index.ts';
@@ -188,6 +189,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     });
     identityRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
     auditRoutes(app, audit);
+    registerSysinvFields(app);
     inventoryRoutes(app, inventory);
     hostRoutes(app, hosts);
     interfaceRoutes(app, new InterfaceService(db, clock));

@@ -11,7 +11,7 @@ describe('fault management (fm API)', () => {
   let token: string;
   const raise = (body: Record<string, unknown>) => site.call('POST', '/v1/alarms', { token, body });
   const list = async (query = '') =>
-    (await site.call('GET', `/v1/alarms${query}`, { token })).body as { ialarms: any[]; next: string | null };
+    (await site.call('GET', `/v1/alarms${query}`, { token })).body as { alarms: any[]; next: string | null };
   const events = async (query = '') =>
     (await site.call('GET', `/v1/event_log${query}`, { token })).body as {
       event_log: any[];
@@ -63,7 +63,7 @@ describe('fault management (fm API)', () => {
       reason_text: 'CPU at 97%',
       degrade_affecting: true,
     });
-    const mine = (await list('?q.field=alarm_id&q.value=100.101')).ialarms;
+    const mine = (await list('?q.field=alarm_id&q.value=100.101')).alarms;
     expect(mine).toHaveLength(1);
     const shown = await site.call('GET', `/v1/alarms/${first.body.uuid}`, { token });
     expect(shown.body.severity).toBe('critical');
@@ -99,7 +99,7 @@ describe('fault management (fm API)', () => {
     await raise({ alarm_id: '100.103', entity_instance_id: 'host=worker-10', severity: 'major' });
     const r = await site.call('DELETE', '/v1/alarms?entity_instance_id=host=worker-1&prefix=true', { token });
     expect(r.body.cleared).toBe(2);
-    const left = (await list('?q.field=entity_instance_id&q.value=host=worker-10')).ialarms;
+    const left = (await list('?q.field=entity_instance_id&q.value=host=worker-10')).alarms;
     expect(left).toHaveLength(1);
   });
 
@@ -149,9 +149,9 @@ describe('fault management (fm API)', () => {
     expect(p.body.suppression_status).toBe('suppressed');
     // raised while suppressed: still stored
     await raise({ alarm_id: '100.103', entity_instance_id: 'host=worker-6', severity: 'critical' });
-    const visible = (await list()).ialarms.filter((a) => a.alarm_id === '100.103');
+    const visible = (await list()).alarms.filter((a) => a.alarm_id === '100.103');
     expect(visible).toEqual([]);
-    const all = (await list('?include_suppress=true')).ialarms.filter((a) => a.alarm_id === '100.103');
+    const all = (await list('?include_suppress=true')).alarms.filter((a) => a.alarm_id === '100.103');
     expect(all.map((a) => a.entity_instance_id).sort()).toEqual([
       'host=worker-10',
       'host=worker-5',
@@ -172,7 +172,7 @@ describe('fault management (fm API)', () => {
       token,
       body: [{ op: 'replace', path: '/suppression_status', value: 'unsuppressed' }],
     });
-    expect((await list()).ialarms.filter((a) => a.alarm_id === '100.103')).toHaveLength(3);
+    expect((await list()).alarms.filter((a) => a.alarm_id === '100.103')).toHaveLength(3);
   });
 
   it('an unsuppressible alarm id has no suppression entry', async () => {
@@ -190,10 +190,10 @@ describe('fault management (fm API)', () => {
   });
 
   it('filters with q.field/q.op/q.value: severity by rank, several conditions together', async () => {
-    const atLeastMajor = (await list('?q.field=severity&q.op=ge&q.value=major')).ialarms;
+    const atLeastMajor = (await list('?q.field=severity&q.op=ge&q.value=major')).alarms;
     expect(atLeastMajor.length).toBeGreaterThan(0);
     expect(atLeastMajor.every((a) => a.severity === 'major' || a.severity === 'critical')).toBe(true);
-    const both = (await list('?q.field=alarm_id&q.value=100.103&q.field=severity&q.value=critical')).ialarms;
+    const both = (await list('?q.field=alarm_id&q.value=100.103&q.field=severity&q.value=critical')).alarms;
     expect(both.every((a) => a.alarm_id === '100.103' && a.severity === 'critical')).toBe(true);
     expect(both.length).toBe(2);
   });
@@ -210,12 +210,12 @@ describe('fault management (fm API)', () => {
     let page = await list(q);
     let round = 0;
     for (;;) {
-      seen.push(...page.ialarms.map((a) => a.entity_instance_id));
+      seen.push(...page.alarms.map((a) => a.entity_instance_id));
       // meanwhile: a new alarm of another id, and a clear of an alarm already seen
       await raise({ alarm_id: '100.101', entity_instance_id: `host=busy-${round}`, severity: 'major' });
       await site.call(
         'DELETE',
-        `/v1/alarms?alarm_id=200.007&entity_instance_id=${page.ialarms[0]!.entity_instance_id}`,
+        `/v1/alarms?alarm_id=200.007&entity_instance_id=${page.alarms[0]!.entity_instance_id}`,
         { token },
       );
       round++;
@@ -241,12 +241,12 @@ describe('fault management (fm API)', () => {
     for (const key of ['timestamp', 'severity', 'alarm_id', 'entity_instance_id'] as const) {
       for (const dir of ['asc', 'desc'] as const) {
         const q = `${base}&sort_key=${key}&sort_dir=${dir}`;
-        const whole = (await list(`${q}&limit=1000`)).ialarms;
+        const whole = (await list(`${q}&limit=1000`)).alarms;
         expect(whole, `${key} ${dir}`).toHaveLength(18);
         const paged: any[] = [];
         let page = await list(`${q}&limit=5`);
         for (;;) {
-          paged.push(...page.ialarms);
+          paged.push(...page.alarms);
           if (!page.next) break;
           page = (await site.call('GET', page.next, { token })).body;
         }
@@ -263,11 +263,11 @@ describe('fault management (fm API)', () => {
       }
     }
     await site.call('DELETE', '/v1/alarms?entity_instance_id=host=sort-0&prefix=true', { token });
-    expect((await list(`${base}&limit=1000`)).ialarms).toHaveLength(18 - 5);
+    expect((await list(`${base}&limit=1000`)).alarms).toHaveLength(18 - 5);
   });
 
   it('refuses bad input naming the field, and writes nothing', async () => {
-    const before = (await list('?include_suppress=true&limit=10000')).ialarms.length;
+    const before = (await list('?include_suppress=true&limit=10000')).alarms.length;
     const eventsBefore = (await events('?include_suppress=true&limit=10000')).event_log.length;
     const cases: [Record<string, unknown>, string][] = [
       [{ alarm_id: '999.999', entity_instance_id: 'host=a', severity: 'major' }, 'alarm_id'],
@@ -296,7 +296,7 @@ describe('fault management (fm API)', () => {
     }
     const clearAll = await site.call('DELETE', '/v1/alarms', { token });
     expect(clearAll.status).toBe(400);
-    expect((await list('?include_suppress=true&limit=10000')).ialarms.length).toBe(before);
+    expect((await list('?include_suppress=true&limit=10000')).alarms.length).toBe(before);
     expect((await events('?include_suppress=true&limit=10000')).event_log.length).toBe(eventsBefore);
   });
 
@@ -365,7 +365,7 @@ describe('fault management (fm API)', () => {
     expect(cleared.map((r) => [r.body.cleared, r.body.alarms[0].uuid])).toEqual(
       raised.slice(0, 20).map((r) => [1, r.body.uuid]),
     );
-    const left = (await list('?q.field=alarm_id&q.value=100.111&limit=10000')).ialarms;
+    const left = (await list('?q.field=alarm_id&q.value=100.111&limit=10000')).alarms;
     expect(left.map((a) => a.entity_instance_id).sort()).toEqual(hosts.slice(20).sort());
   });
 
@@ -384,7 +384,7 @@ describe('fault management (fm API)', () => {
     expect(first.created).toBe(true);
     expect(gone.map((g) => g.uuid)).toEqual([first.alarm.uuid]);
     expect(again.created).toBe(true);
-    const now = (await list(`?q.field=entity_instance_id&q.value=${a.entity_instance_id}`)).ialarms;
+    const now = (await list(`?q.field=entity_instance_id&q.value=${a.entity_instance_id}`)).alarms;
     expect(now.map((x) => [x.uuid, x.severity])).toEqual([[again.alarm.uuid, 'critical']]);
     const log = (await events(`?q.field=entity_instance_id&q.value=${a.entity_instance_id}`)).event_log;
     expect(log.map((e) => [e.state, e.severity])).toEqual([
@@ -466,7 +466,7 @@ describe('event log retention', () => {
     ]);
     // the active alarm itself is untouched
     expect(
-      (await site.call('GET', '/v1/alarms', { token })).body.ialarms.map((a: any) => a.alarm_id),
+      (await site.call('GET', '/v1/alarms', { token })).body.alarms.map((a: any) => a.alarm_id),
     ).toEqual(['200.004']);
   });
 });

@@ -16,6 +16,7 @@ import {
   Summary,
   SummaryQuery,
   SuppressionList,
+  SuppressionQuery,
   UuidParam,
 } from './schemas.ts';
 import type { FaultService } from './service.ts';
@@ -33,7 +34,7 @@ const STREAM_KEEPALIVE_MS = 15_000;
 export function faultRoutes(app: App, fault: FaultService, notifier: FaultNotifier): void {
   app.get('/v1/alarms', { schema: { querystring: AlarmListQuery, response: { 200: AlarmList } } }, async (req) => {
     const { alarms, next } = await fault.listAlarms(req.query);
-    return { ialarms: alarms, next: nextUrl(req, '/v1/alarms', next) };
+    return { alarms: alarms, next: nextUrl(req, '/v1/alarms', next) };
   });
 
   app.get('/v1/alarms/summary', { schema: { querystring: SummaryQuery, response: { 200: Summary } } }, async (req) =>
@@ -94,8 +95,8 @@ export function faultRoutes(app: App, fault: FaultService, notifier: FaultNotifi
 
   app.post('/v1/event_log', { schema: { body: LogBody } }, async (req, reply) => reply.status(201).send(await fault.log(req.body)));
 
-  app.get('/v1/event_suppression', { schema: { response: { 200: SuppressionList } } }, async () => ({
-    event_suppression: await fault.listSuppression(),
+  app.get('/v1/event_suppression', { schema: { querystring: SuppressionQuery, response: { 200: SuppressionList } } }, async (req) => ({
+    event_suppression: await fault.listSuppression(req.query),
   }));
 
   app.patch(

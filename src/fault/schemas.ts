@@ -27,7 +27,7 @@ export const Alarm = Type.Object({
   timestamp: Type.String(),
 });
 
-export const AlarmList = Type.Object({ ialarms: Type.Array(Alarm), next: Type.Union([Type.String(), Type.Null()]) });
+export const AlarmList = Type.Object({ alarms: Type.Array(Alarm), next: Type.Union([Type.String(), Type.Null()]) });
 
 export const AlarmListQuery = Type.Object(
   {
@@ -138,6 +138,16 @@ export const Suppression = Type.Object({
   description: Type.String(),
   suppression_status: Type.String(),
 });
+export const SuppressionQuery = Type.Object(
+  {
+    'q.field': Type.Optional(StrList),
+    'q.op': Type.Optional(StrList),
+    'q.value': Type.Optional(StrList),
+    'q.type': Type.Optional(StrList),
+  },
+  { additionalProperties: false },
+);
+
 export const SuppressionList = Type.Object({ event_suppression: Type.Array(Suppression) });
 
 export const UuidParam = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 64 }) });

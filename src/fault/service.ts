@@ -9,7 +9,7 @@ import { newUuid } from '../common/ids.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { Catalog } from './domain/catalog.ts';
 import type { EventLogEntry } from './domain/model.ts';
-import { parseQuery, type Filter } from './domain/query.ts';
+import { matchesFilters, parseQuery, type Filter } from './domain/query.ts';
 import {
   alarmFromRaise,
   checkEntityInstanceId,
@@ -429,8 +429,16 @@ export class FaultService implements AlarmPort {
     return e;
   }
 
-  async listSuppression(): Promise<SuppressionRow[]> {
-    return listSuppression(this.db);
+  /** event-suppress-list: every alarm id, or those matching q.* (alarm_id, suppression_status, uuid). */
+  async listSuppression(
+    query: { 'q.field'?: string | string[]; 'q.op'?: string | string[]; 'q.value'?: string | string[] } = {},
+  ): Promise<SuppressionRow[]> {
+    const filters = parseQuery(
+      { field: query['q.field'], op: query['q.op'], value: query['q.value'] },
+      ['alarm_id', 'suppression_status', 'uuid'],
+    );
+    const rows = await listSuppression(this.db);
+    return filters.length === 0 ? rows : rows.filter((r) => matchesFilters(r as unknown as Record<string, unknown>, filters));
   }
 
   async setSuppression(

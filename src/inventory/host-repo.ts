@@ -250,6 +250,7 @@ export const INVENTORY_TABLES = {
       'hugepages_configured',
       'vm_hugepages_nr_2M_pending',
       'vm_hugepages_nr_1G_pending',
+      'inode_uuid',
     ],
   },
   ethernet_ports: {
@@ -438,6 +439,10 @@ export async function replaceDisks(
   );
 }
 
+/** A CPU's NUMA node uuid (sysinv's inode_uuid), from its node's memory row. */
+const CPU_NODE =
+  '(SELECT m.inode_uuid FROM imemorys m WHERE m.host_uuid = icpus.host_uuid AND m.numa_node = icpus.numa_node) AS inode_uuid';
+
 export async function listInventory(
   q: Queryable,
   hostUuid: string,
@@ -445,6 +450,7 @@ export async function listInventory(
 ): Promise<Record<string, unknown>[]> {
   const spec = INVENTORY_TABLES[table];
   const cols = ['uuid', ...spec.cols, ...spec.keep].map((c) => (c === 'mac' ? 'mac::text AS mac' : quote(c)));
+  if (table === 'icpus') cols.push(CPU_NODE);
   const order = table === 'icpus' ? 'cpu' : table === 'imemorys' ? 'numa_node' : spec.key[0];
   const r = await q.query(`SELECT ${cols.join(', ')} FROM ${table} WHERE host_uuid = $1 ORDER BY ${order}`, [
     hostUuid,
@@ -466,6 +472,46 @@ export async function findMemory(
     [uuid],
   );
   return r.rows[0];
+}
+
+/** A host's NUMA nodes (sysinv's inodes): one per memory row, with the node's own uuid. */
+export async function listNodes(
+  q: Queryable,
+  hostUuid: string,
+): Promise<{ uuid: string; numa_node: number; ihost_uuid: string }[]> {
+  return (
+    await q.query<{ uuid: string; numa_node: number; ihost_uuid: string }>(
+      'SELECT inode_uuid AS uuid, numa_node, host_uuid AS ihost_uuid FROM imemorys WHERE host_uuid = $1 ORDER BY numa_node',
+      [hostUuid],
+    )
+  ).rows;
+}
+
+/** One NUMA node by its uuid. */
+export async function findNode(
+  q: Queryable,
+  uuid: string,
+): Promise<{ uuid: string; numa_node: number; ihost_uuid: string } | undefined> {
+  return (
+    await q.query<{ uuid: string; numa_node: number; ihost_uuid: string }>(
+      'SELECT inode_uuid AS uuid, numa_node, host_uuid AS ihost_uuid FROM imemorys WHERE inode_uuid::text = $1',
+      [uuid],
+    )
+  ).rows[0];
+}
+
+/** One inventory row (a port, CPU, disk or PCI device) by uuid, with its host. */
+export async function findInventoryRow(
+  q: Queryable,
+  table: InventoryTable,
+  uuid: string,
+): Promise<Record<string, unknown> | undefined> {
+  const spec = INVENTORY_TABLES[table];
+  const cols = ['uuid', 'host_uuid', ...spec.cols, ...spec.keep].map((c) =>
+    c === 'mac' ? 'mac::text AS mac' : quote(c),
+  );
+  if (table === 'icpus') cols.push(CPU_NODE);
+  return (await q.query(`SELECT ${cols.join(', ')} FROM ${table} WHERE uuid::text = $1`, [uuid])).rows[0];
 }
 
 /** Stores host-memory-modify's values (pending huge pages, platform reserved memory). */
@@ -511,6 +557,14 @@ export async function upsertLabel(q: Queryable, l: LabelRow): Promise<LabelRow> 
       [l.uuid, l.host_uuid, l.label_key, l.label_value],
     )
   ).rows[0]!;
+}
+
+export async function findLabel(q: Queryable, uuid: string): Promise<LabelRow | undefined> {
+  return (
+    await q.query<LabelRow>('SELECT uuid, host_uuid, label_key, label_value FROM labels WHERE uuid::text = $1', [
+      uuid,
+    ])
+  ).rows[0];
 }
 
 export async function deleteLabel(q: Queryable, uuid: string): Promise<LabelRow | undefined> {

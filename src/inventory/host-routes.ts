@@ -68,7 +68,8 @@ const Registration = Type.Object(
 
 const links = (req: FastifyRequest, h: HostRow) => [{ href: `${req.protocol}://${req.host}/v1/ihosts/${h.uuid}`, rel: 'self' }];
 
-/** Inventory sub-resources: path → table (the JSON key is the table name, as in sysinv). */
+/** Inventory sub-resources: path → table (the JSON key is the path, as in sysinv: `ports` for
+ *  /ports, `ethernet_ports` for /ethernet_ports). */
 const SUB: Record<string, InventoryTable> = {
   icpus: 'icpus',
   imemorys: 'imemorys',
@@ -129,9 +130,30 @@ export function hostRoutes(app: App, hosts: HostService): void {
 
   for (const [path, table] of Object.entries(SUB)) {
     app.get(`/v1/ihosts/:host_id/${path}`, { schema: { params: HostParams } }, async (req) => ({
-      [table]: await hosts.inventory((req.params).host_id, table),
+      [path]: await hosts.inventory((req.params).host_id, table),
     }));
   }
+  // One row by uuid (cgtsclient's `get` of each resource).
+  const ROW: Record<string, InventoryTable> = {
+    icpus: 'icpus',
+    ports: 'ethernet_ports',
+    ethernet_ports: 'ethernet_ports',
+    pci_devices: 'pci_devices',
+  };
+  const RowParams = Type.Object({ row_uuid: Type.String({ minLength: 1, maxLength: 64 }) });
+  for (const [path, table] of Object.entries(ROW)) {
+    app.get(`/v1/${path}/:row_uuid`, { schema: { params: RowParams } }, async (req) =>
+      hosts.inventoryRow(table, req.params.row_uuid),
+    );
+  }
+
+  // NUMA nodes (sysinv's inodes): memory rows name theirs by inode_uuid.
+  app.get('/v1/ihosts/:host_id/inodes', { schema: { params: HostParams } }, async (req) => ({
+    inodes: await hosts.nodes(req.params.host_id),
+  }));
+  app.get('/v1/inodes/:inode_uuid', { schema: { params: Type.Object({ inode_uuid: Type.String({ maxLength: 64 }) }) } }, async (req) =>
+    hosts.node(req.params.inode_uuid),
+  );
 
   // sysinv's host-cpu-modify: [{"function": "platform", "sockets": [{"0": 2}]}, …]
   app.put(
@@ -161,6 +183,9 @@ export function hostRoutes(app: App, hosts: HostService): void {
     '/v1/labels/:host_id',
     { schema: { params: HostParams, body: Type.Record(Type.String(), Type.Unknown()) } },
     async (req, reply) => reply.status(201).send({ labels: await hosts.assignLabels(req.params.host_id, req.body) }),
+  );
+  app.get('/v1/labels/:label_uuid', { schema: { params: Type.Object({ label_uuid: Type.String({ maxLength: 64 }) }) } }, async (req) =>
+    hosts.label(req.params.label_uuid),
   );
   app.delete('/v1/labels/:label_uuid', { schema: { params: Type.Object({ label_uuid: Type.String({ maxLength: 64 }) }) } }, async (req, reply) => {
     await hosts.removeLabel(req.params.label_uuid);

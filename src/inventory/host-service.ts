@@ -44,7 +44,7 @@ import {
   type NewHostRow,
 } from './host-repo.ts';
 import { getSystem } from './repo.ts';
-import { findMemory, updateMemory } from './host-repo.ts';
+import { findInventoryRow, findLabel, findMemory, findNode, listNodes, updateMemory } from './host-repo.ts';
 import { ensurePortInterfaces } from './interface-repo.ts';
 import {
   MEMORY_FIELDS,
@@ -488,6 +488,31 @@ export class HostService {
     return table === 'imemorys'
       ? rows.map((m) => memoryView(m as unknown as MemoryNode & Record<string, unknown>))
       : rows;
+  }
+
+  /** One inventory row (port, CPU, disk, PCI device) by uuid. */
+  async inventoryRow(table: InventoryTable, uuid: string): Promise<Record<string, unknown>> {
+    const r = await findInventoryRow(this.db, table, uuid);
+    if (!r) throw new StarlingError('NOT_FOUND', `no ${table.replace(/s$/, '')} ${uuid}`, { field: 'uuid' });
+    return table === 'imemorys' ? memoryView(r as unknown as MemoryNode & Record<string, unknown>) : r;
+  }
+
+  /** A host's NUMA nodes (sysinv's inodes). */
+  async nodes(ref: string): Promise<{ uuid: string; numa_node: number; ihost_uuid: string }[]> {
+    const h = await this.host(this.db, ref);
+    return listNodes(this.db, h.uuid);
+  }
+
+  async node(uuid: string): Promise<{ uuid: string; numa_node: number; ihost_uuid: string }> {
+    const n = await findNode(this.db, uuid);
+    if (!n) throw new StarlingError('NOT_FOUND', `no NUMA node ${uuid}`, { field: 'inode_uuid' });
+    return n;
+  }
+
+  async label(uuid: string): Promise<LabelRow> {
+    const l = await findLabel(this.db, uuid);
+    if (!l) throw new StarlingError('NOT_FOUND', `no label ${uuid}`, { field: 'label_uuid' });
+    return l;
   }
 
   async memory(uuid: string): Promise<Record<string, unknown>> {

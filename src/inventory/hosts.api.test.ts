@@ -275,7 +275,7 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     await site.controller.fault.raise({ alarm_id: '100.103', entity_instance_id: 'host=worker-10', severity: 'major' });
     expect((await call('DELETE', '/v1/ihosts/worker-1')).status).toBe(204);
     expect((await call('GET', '/v1/ihosts/worker-1')).status).toBe(404);
-    const alarms = (await call('GET', '/v1/alarms')).body.ialarms.map((a: any) => a.entity_instance_id) as string[];
+    const alarms = (await call('GET', '/v1/alarms')).body.alarms.map((a: any) => a.entity_instance_id) as string[];
     expect(alarms).toContain('host=worker-10'); // a prefix of another host's name is not that host
     expect(alarms.filter((e) => e === 'host=worker-1' || e.startsWith('host=worker-1.'))).toEqual([]);
   });

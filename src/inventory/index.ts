@@ -8,5 +8,6 @@ export { interfaceRoutes } from './interface-routes.ts';
 export { StorageService, type StorageRecord } from './storage-service.ts';
 export { storageRoutes } from './storage-routes.ts';
 export * from './schemas.ts';
+export { registerSysinvFields, withSysinvFields } from './sysinv-fields.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };

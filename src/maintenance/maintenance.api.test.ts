@@ -34,7 +34,7 @@ describe('maintenance of a worker with a real agent', () => {
     return `${h.administrative}-${h.operational}-${h.availability}${h.task ? ` (${h.task})` : ''}`;
   };
   const alarms = async () =>
-    ((await call('GET', '/v1/alarms?include_suppress=true')).body.ialarms as any[]).map(
+    ((await call('GET', '/v1/alarms?include_suppress=true')).body.alarms as any[]).map(
       (a) => `${a.alarm_id} ${a.entity_instance_id}`,
     );
   async function until<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {

@@ -20,7 +20,7 @@ describe.skipIf(process.getuid?.() !== 0)('BMC sensors raise and clear alarms (n
   let bmc: RedfishEmulator | undefined;
   let hotMockup: string;
   const alarms = async () =>
-    ((await site.call('GET', '/v1/alarms', { token })).body.ialarms as { alarm_id: string; entity_instance_id: string; severity: string }[]).map(
+    ((await site.call('GET', '/v1/alarms', { token })).body.alarms as { alarm_id: string; entity_instance_id: string; severity: string }[]).map(
       (a) => `${a.alarm_id} ${a.entity_instance_id} ${a.severity}`,
     );
   async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Promise<void> {

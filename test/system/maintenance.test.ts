@@ -45,7 +45,7 @@ describe.skipIf(skipReason !== '')(`maintenance in the lab${skipReason}`, () => 
     return `${h.administrative}-${h.operational}-${h.availability}`;
   };
   const alarms = async (): Promise<string[]> =>
-    (await client.get<{ ialarms: { alarm_id: string; entity_instance_id: string }[] }>('faultmanagement', '/v1/alarms')).ialarms.map(
+    (await client.get<{ alarms: { alarm_id: string; entity_instance_id: string }[] }>('faultmanagement', '/v1/alarms')).alarms.map(
       (a) => `${a.alarm_id} ${a.entity_instance_id}`,
     );
   const events = async (entityPrefix: string, since: number): Promise<Event[]> =>

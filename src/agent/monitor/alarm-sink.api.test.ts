@@ -22,7 +22,7 @@ describe('agent alarms reach fm on the controller', () => {
           `/v1/alarms?q.field=entity_instance_id&q.op=eq&q.value=${encodeURIComponent(entity)}`,
           { token },
         )
-      ).body.ialarms as any[]
+      ).body.alarms as any[]
     ).map((a) => ({
       alarm_id: a.alarm_id,
       entity_type_id: a.entity_type_id,

@@ -91,7 +91,7 @@ export function registerFm(program: Command, ctx: CliContext): void {
     .option('-l, --limit <n>', 'show at most n alarms')
     .action(async (o: { query?: string; uuid?: boolean; include_suppress?: boolean; mgmt_affecting?: boolean; degrade_affecting?: boolean; limit?: string }) => {
       const max = o.limit === undefined ? undefined : positiveInt(o.limit, '--limit');
-      const rows = await collect(ctx, '/v1/alarms', 'ialarms', { ...queryParams(o.query), include_suppress: o.include_suppress, limit: Math.min(max ?? 1000, 1000) }, max);
+      const rows = await collect(ctx, '/v1/alarms', 'alarms', { ...queryParams(o.query), include_suppress: o.include_suppress, limit: Math.min(max ?? 1000, 1000) }, max);
       ctx.list(rows, [
         ...(o.uuid ? ([['uuid', 'UUID']] as [string, string][]) : []),
         ['alarm_id', 'Alarm ID'],

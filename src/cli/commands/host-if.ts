@@ -165,7 +165,7 @@ export function registerHostInterfaces(system: Command, ctx: CliContext): void {
         if (o.function === 'vswitch')
           throw new StarlingError(
             'NOT_AVAILABLE',
-            'vswitch huge pages need a vswitch type, and none is configured in this release',
+            'vswitch huge pages need a vswitch type, and none is configured',
             { field: '--function' },
           );
         if (o.function !== 'vm')

@@ -46,6 +46,28 @@ export function parseQuery(
   });
 }
 
+/** Whether a row's text fields pass every filter (lists held in memory, like suppression). */
+export function matchesFilters(row: Record<string, unknown>, filters: readonly Filter[]): boolean {
+  return filters.every((f) => {
+    const v = String(row[f.field] ?? '');
+    switch (f.op) {
+      case 'eq':
+        return v === f.value;
+      case 'ne':
+        return v !== f.value;
+      case 'lt':
+        return v < f.value;
+      case 'le':
+        return v <= f.value;
+      case 'gt':
+        return v > f.value;
+      case 'ge':
+        return v >= f.value;
+    }
+    return false;
+  });
+}
+
 const CLI_OPS: [string, QueryOp][] = [
   ['!=', 'ne'],
   ['<=', 'le'],

@@ -178,7 +178,7 @@ export const ACTION_RULES: Record<HostAction, { rules: Rule[]; task: string | nu
   swact: {
     rules: [
       { refuses: (h) => h.personality !== 'controller', code: 'HOST_STATE_CONFLICT', reason: (h) => `${name(h)} is not a controller: only controllers swact` },
-      { refuses: (_, s) => !s.ha_available, code: 'NOT_AVAILABLE', reason: () => 'swact needs controller high availability, which this release does not have yet' },
+      { refuses: (_, s) => !s.ha_available, code: 'NOT_AVAILABLE', reason: () => 'swact needs a second controller running as standby (controller high availability), which this system does not have' },
       notSimplex('swact'),
       { refuses: (h) => h.administrative !== 'unlocked', code: 'HOST_STATE_CONFLICT', reason: (h) => `${name(h)} is locked` },
     ],
@@ -187,7 +187,7 @@ export const ACTION_RULES: Record<HostAction, { rules: Rule[]; task: string | nu
   'force-swact': {
     rules: [
       { refuses: (h) => h.personality !== 'controller', code: 'HOST_STATE_CONFLICT', reason: (h) => `${name(h)} is not a controller: only controllers swact` },
-      { refuses: (_, s) => !s.ha_available, code: 'NOT_AVAILABLE', reason: () => 'swact needs controller high availability, which this release does not have yet' },
+      { refuses: (_, s) => !s.ha_available, code: 'NOT_AVAILABLE', reason: () => 'swact needs a second controller running as standby (controller high availability), which this system does not have' },
       notSimplex('swact'),
     ],
     task: 'Swacting',
