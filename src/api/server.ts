@@ -218,6 +218,8 @@ function auditTarget(req: FastifyRequest): string | undefined {
 
 function sendError(e: StarlingError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (e.code === 'INTERNAL') req.log.error({ err: e.cause ?? e }, 'unhandled error');
+  const retryAfter = e.details?.retry_after_seconds;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   return reply.status(e.status).header(REQUEST_ID_HEADER, req.id).send(errorBody(e, req.id));
 }
 
