@@ -302,6 +302,8 @@ function sendError(e: StarlingError, req: FastifyRequest, reply: FastifyReply): 
   if (req.url.startsWith('/v1/') || req.url === '/v1') {
     body.error_message = JSON.stringify({ faultstring: e.message, debuginfo: null });
   }
+  const retryAfter = e.details?.retry_after_seconds;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   return reply.status(e.status).header(REQUEST_ID_HEADER, req.id).send(body);
 }
 

@@ -26,6 +26,15 @@ export interface ControllerConfig {
   eventLogMaxCount: number;
   eventLogMaxAgeDays: number;
   maintenance: MaintenanceSettings;
+  login: LoginSettings;
+}
+
+/** Login throttling: Keystone's lockout (StarlingX: 5 failures, 1800 s) and the per-source backoff. */
+export interface LoginSettings {
+  lockoutFailureAttempts: number;
+  lockoutDurationSeconds: number;
+  sourceFailures: number;
+  sourceMaxDelaySeconds: number;
 }
 
 /** StarlingX's maintenance service parameters (names and ranges from its `platform maintenance`
@@ -223,6 +232,12 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
     eventLogMaxAgeDays:
       env.STARLING_EVENT_LOG_MAX_AGE_DAYS === undefined ? 90 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_AGE_DAYS, 'STARLING_EVENT_LOG_MAX_AGE_DAYS'),
     maintenance: loadMaintenanceSettings(env),
+    login: {
+      lockoutFailureAttempts: parseRange(env, 'STARLING_LOCKOUT_FAILURE_ATTEMPTS', 5, 0, 1000),
+      lockoutDurationSeconds: parseRange(env, 'STARLING_LOCKOUT_DURATION', 1800, 1, 86_400 * 365),
+      sourceFailures: parseRange(env, 'STARLING_LOGIN_SOURCE_FAILURES', 10, 0, 100_000),
+      sourceMaxDelaySeconds: parseRange(env, 'STARLING_LOGIN_SOURCE_MAX_DELAY', 300, 1, 86_400),
+    },
   };
 }
 

@@ -29,6 +29,18 @@ export const ERRORS = {
     title: 'Unauthorized',
     message: 'The token is unknown, expired or revoked',
   },
+  ACCOUNT_LOCKED: {
+    status: 401,
+    exit: 1,
+    title: 'Unauthorized',
+    message: 'The user is locked after too many failed logins; try again later',
+  },
+  LOGIN_THROTTLED: {
+    status: 429,
+    exit: 1,
+    title: 'Too Many Requests',
+    message: 'Too many failed logins from this address; try again later',
+  },
   TOKEN_NOT_FOUND: { status: 404, exit: 1, title: 'Not Found', message: 'Could not find the token' },
   FORBIDDEN: { status: 403, exit: 1, title: 'Forbidden', message: 'Your role does not allow this action' },
   NOT_FOUND: { status: 404, exit: 1, title: 'Not Found', message: 'No such resource' },

@@ -118,7 +118,6 @@ export async function startController(config: ControllerConfig, deps: Controller
     const db = new Db(url);
     cleanups.push(() => db.close());
 
-    const identity = new IdentityService(db, clock, config.tokenTtlSeconds);
     const audit = new AuditService(db);
     const inventory = new InventoryService(db, clock);
     const agents = new AgentRegistry();
@@ -131,6 +130,17 @@ export async function startController(config: ControllerConfig, deps: Controller
       { maxCount: config.eventLogMaxCount, maxAgeSeconds: config.eventLogMaxAgeDays * 86_400 },
       eventsDb,
     );
+    const identity = new IdentityService(db, clock, config.tokenTtlSeconds, {
+      lockout: { failureAttempts: config.login.lockoutFailureAttempts, durationSeconds: config.login.lockoutDurationSeconds },
+      sourcePolicy: {
+        failures: config.login.sourceFailures,
+        initialDelaySeconds: 1,
+        maxDelaySeconds: config.login.sourceMaxDelaySeconds,
+        forgetAfterSeconds: Math.max(1800, config.login.sourceMaxDelaySeconds),
+      },
+      events: fault,
+      log: log.child({ module: 'identity' }),
+    });
     const listener = new Listener(url, log);
     cleanups.push(() => listener.close());
     const faultNotifier = new FaultNotifier(listener, log);

@@ -21,6 +21,10 @@ export interface UserRow {
   enabled: boolean;
   default_project_id: string | null;
   email: string | null;
+  /** Keystone's security_compliance counters and the user's exemption from lockout. */
+  failed_auth_count: number;
+  failed_auth_at: Date | null;
+  ignore_lockout_failure_attempts: boolean;
 }
 export interface RoleRow {
   id: string;
@@ -45,7 +49,8 @@ export interface TokenRow {
   roles: RoleRow[];
 }
 
-const USER_COLS = 'id, name, domain_id, password_hash, enabled, default_project_id, email';
+const USER_COLS =
+  'id, name, domain_id, password_hash, enabled, default_project_id, email, failed_auth_count, failed_auth_at, ignore_lockout_failure_attempts';
 const PROJECT_COLS = 'id, name, domain_id, description, enabled';
 
 export class IdentityRepo {
@@ -81,10 +86,35 @@ export class IdentityRepo {
 
   async insertUser(q: Queryable, u: UserRow): Promise<void> {
     await q.query(
-      `INSERT INTO users (id, name, domain_id, password_hash, enabled, default_project_id, email)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [u.id, u.name, u.domain_id, u.password_hash, u.enabled, u.default_project_id, u.email],
+      `INSERT INTO users (id, name, domain_id, password_hash, enabled, default_project_id, email, ignore_lockout_failure_attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [u.id, u.name, u.domain_id, u.password_hash, u.enabled, u.default_project_id, u.email, u.ignore_lockout_failure_attempts],
     );
+  }
+
+  /** The user's failure counters, row-locked until the transaction ends (concurrent failures count). */
+  async lockFailures(
+    q: Queryable,
+    id: string,
+  ): Promise<Pick<UserRow, 'failed_auth_count' | 'failed_auth_at' | 'ignore_lockout_failure_attempts'> | undefined> {
+    return (
+      await q.query<Pick<UserRow, 'failed_auth_count' | 'failed_auth_at' | 'ignore_lockout_failure_attempts'>>(
+        'SELECT failed_auth_count, failed_auth_at, ignore_lockout_failure_attempts FROM users WHERE id = $1 FOR UPDATE',
+        [id],
+      )
+    ).rows[0];
+  }
+
+  async setFailures(q: Queryable, id: string, f: { failed_auth_count: number; failed_auth_at: Date | null }): Promise<void> {
+    await q.query('UPDATE users SET failed_auth_count = $2, failed_auth_at = $3 WHERE id = $1', [
+      id,
+      f.failed_auth_count,
+      f.failed_auth_at,
+    ]);
+  }
+
+  async setLockoutExempt(q: Queryable, id: string): Promise<void> {
+    await q.query('UPDATE users SET ignore_lockout_failure_attempts = true WHERE id = $1', [id]);
   }
 
   async updateUser(

@@ -62,7 +62,7 @@ export function identityRoutes(app: App, identity: IdentityService, opts: Identi
       const { token, context } = await identity.issueToken({
         user: auth.identity.password.user,
         ...(auth.scope === undefined ? {} : { scope: auth.scope }),
-      });
+      }, req.ip);
       req.auth = context;
       const catalog = req.query.nocatalog === undefined ? renderCatalog(opts.catalog(), baseUrl(req), opts.region) : undefined;
       return reply.status(201).header('x-subject-token', token).send(tokenBody(context, catalog));

@@ -5,6 +5,20 @@ import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newKeystoneId, newSecret, tokenDigest } from '../common/ids.ts';
 import type { Db, Listener, Queryable } from '../db/index.ts';
+import type { Logger } from '../common/log.ts';
+import type { AlarmPort } from '../fault/index.ts';
+import {
+  DEFAULT_LOCKOUT,
+  DEFAULT_SOURCE_POLICY,
+  afterSourceFailure,
+  afterUserFailure,
+  afterUserSuccess,
+  lockedUntil,
+  sourceRetryAt,
+  type LockoutPolicy,
+  type SourceFailures,
+  type SourcePolicy,
+} from './domain/lockout.ts';
 import { ROLES } from './domain/policy.ts';
 import { expiryFor, tokenState } from './domain/token.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
@@ -28,6 +42,17 @@ export interface AuthContext {
   expires_at: Date;
   audit_id: string;
 }
+
+export interface IdentityOptions {
+  lockout?: LockoutPolicy;
+  sourcePolicy?: SourcePolicy;
+  /** Where lockouts and throttled sources are logged (the fault capability's event log). */
+  events?: Pick<AlarmPort, 'log'>;
+  log?: Logger;
+}
+
+/** Sources remembered at most (the oldest are forgotten first). */
+const MAX_SOURCES = 10_000;
 
 export interface PasswordAuth {
   user: { id?: string; name?: string; domain?: { id?: string; name?: string }; password: string };
@@ -73,6 +98,12 @@ export const toPublicUser = (u: UserRow): PublicUser => ({
 });
 
 export const MIN_PASSWORD_LENGTH = 8;
+
+const NOT_FAILED = afterUserSuccess();
+
+/** A name or address as an entity_instance_id value: no '=' (the separator), bounded length. */
+const entityValue = (v: string): string =>
+  [...v.slice(0, 200)].map((ch) => (ch === '=' || ch.charCodeAt(0) < 0x20 ? '_' : ch)).join('') || '_';
 
 function checkPassword(password: string, field: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
@@ -132,11 +163,21 @@ export class IdentityService {
     }
   }
 
+  private readonly lockout: LockoutPolicy;
+  private readonly sourcePolicy: SourcePolicy;
+  /** Recent failed logins per source address (this process's view: sources reach one controller). */
+  private readonly sources = new Map<string, SourceFailures>();
+  private readonly inFlight = new Map<string, number>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly tokenTtlSeconds: number,
-  ) {}
+    private readonly opts: IdentityOptions = {},
+  ) {
+    this.lockout = opts.lockout ?? DEFAULT_LOCKOUT;
+    this.sourcePolicy = opts.sourcePolicy ?? DEFAULT_SOURCE_POLICY;
+  }
 
   /**
    * First start: the default domain, the roles, projects `admin` and `services`, and user `admin`
@@ -158,6 +199,10 @@ export class IdentityService {
         enabled: true,
         default_project_id: adminProject.id,
         email: null,
+        // StarlingX sets ignore_lockout_failure_attempts on admin: it cannot be locked out (a
+        // flood against it is slowed per source instead).
+        ...NOT_FAILED,
+        ignore_lockout_failure_attempts: true,
       };
       await this.repo.insertUser(q, user);
       await this.grantByName(q, user.id, adminProject.id, 'admin');
@@ -176,6 +221,7 @@ export class IdentityService {
         if (!(await verifyPassword(password, existing.password_hash))) {
           await this.repo.updateUser(q, existing.id, { password_hash: await hashPassword(password) });
         }
+        if (!existing.ignore_lockout_failure_attempts) await this.repo.setLockoutExempt(q, existing.id);
         await this.grantByName(q, existing.id, services.id, 'admin');
         return;
       }
@@ -188,6 +234,9 @@ export class IdentityService {
         enabled: true,
         default_project_id: services.id,
         email: null,
+        // A service user locked out would stop its service (every agent) for the lockout duration.
+        ...NOT_FAILED,
+        ignore_lockout_failure_attempts: true,
       });
       await this.grantByName(q, id, services.id, 'admin');
     });
@@ -207,12 +256,23 @@ export class IdentityService {
     await this.repo.grant(q, userId, projectId, r.id);
   }
 
-  /** Keystone's password method with project scope. Any mismatch is the same 401, on purpose. */
-  async issueToken(auth: PasswordAuth): Promise<{ token: string; context: AuthContext }> {
+  /** Keystone's password method with project scope. Any mismatch is the same 401, on purpose.
+   *  `source` is the client's address: failed logins slow it down (LOGIN_THROTTLED), and a user
+   *  with too many consecutive failures is locked (ACCOUNT_LOCKED) — both refused before the
+   *  password hash is computed, so a flood costs little. */
+  async issueToken(auth: PasswordAuth, source = 'unknown'): Promise<{ token: string; context: AuthContext }> {
     const q = this.db;
     const fail = (): never => {
       throw new StarlingError('AUTH_FAILED');
     };
+    const now = this.clock.now();
+    const retryAt = sourceRetryAt(this.sources.get(source), this.sourcePolicy, now.getTime(), this.inFlight.get(source) ?? 0);
+    if (retryAt !== undefined) {
+      const seconds = Math.max(1, Math.ceil((retryAt - now.getTime()) / 1000));
+      throw new StarlingError('LOGIN_THROTTLED', `too many failed logins from ${source}; try again in ${seconds} s`, {
+        details: { retry_after_seconds: seconds },
+      });
+    }
     let user: UserRow | undefined;
     if (auth.user.id !== undefined) {
       user = await this.repo.findUser(q, auth.user.id);
@@ -230,9 +290,35 @@ export class IdentityService {
       const domain = await this.repo.findDomain(q, auth.user.domain);
       user = domain ? await this.repo.findUserByName(q, domain.id, auth.user.name) : undefined;
     }
+    if (user) {
+      const until = lockedUntil(user, this.lockout, user.ignore_lockout_failure_attempts, now);
+      if (until !== undefined) {
+        this.sourceFailed(source);
+        const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+        // Keystone answers a locked account with 401 ("The account is locked for user").
+        throw new StarlingError('ACCOUNT_LOCKED', `user ${user.name} is locked after too many failed logins; try again in ${seconds} s`, {
+          details: { retry_after_seconds: seconds },
+        });
+      }
+    }
     // Compare against a dummy hash when there is no such user: same timing as a wrong password.
-    const ok = await verifyPassword(auth.user.password, user?.password_hash ?? (await dummyHash()));
-    if (!user || !ok || !user.enabled) return fail();
+    this.inFlight.set(source, (this.inFlight.get(source) ?? 0) + 1);
+    let ok: boolean;
+    try {
+      ok = await verifyPassword(auth.user.password, user?.password_hash ?? (await dummyHash()));
+    } finally {
+      const left = (this.inFlight.get(source) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(source, left);
+      else this.inFlight.delete(source);
+    }
+    if (!ok) {
+      this.sourceFailed(source);
+      if (user) await this.userFailed(user);
+      return fail();
+    }
+    this.sources.delete(source);
+    if (user && user.failed_auth_count > 0) await this.repo.setFailures(q, user.id, afterUserSuccess());
+    if (!user || !user.enabled) return fail();
 
     let project: ProjectRow | undefined;
     const scope = auth.scope?.project;
@@ -288,6 +374,47 @@ export class IdentityService {
         audit_id: auditId,
       },
     };
+  }
+
+  /** Counts a failed login from `source`; logs 255.002 when it starts being throttled. */
+  private sourceFailed(source: string): void {
+    const nowMs = this.clock.now().getTime();
+    const { next, throttled } = afterSourceFailure(this.sources.get(source), this.sourcePolicy, nowMs);
+    this.sources.delete(source); // re-inserted last: the map's order is oldest failure first
+    this.sources.set(source, next);
+    while (this.sources.size > MAX_SOURCES) this.sources.delete(this.sources.keys().next().value!);
+    if (throttled) {
+      this.event({
+        event_log_id: '255.002',
+        entity_instance_id: `source=${entityValue(source)}`,
+        severity: 'minor',
+        reason_text: `${next.failures} failed logins from ${source}: further logins from it are delayed`,
+      });
+    }
+  }
+
+  /** Counts a failed password of `user` (row-locked, so concurrent failures all count); logs
+   *  255.001 when this failure locks it. */
+  private async userFailed(user: UserRow): Promise<void> {
+    const locked = await this.db.tx(async (q) => {
+      const cur = await this.repo.lockFailures(q, user.id);
+      if (!cur) return undefined;
+      const r = afterUserFailure(cur, this.lockout, cur.ignore_lockout_failure_attempts, this.clock.now());
+      await this.repo.setFailures(q, user.id, r.next);
+      return r.locked;
+    });
+    if (locked !== undefined) {
+      this.event({
+        event_log_id: '255.001',
+        entity_instance_id: `user=${entityValue(user.name)}`,
+        severity: 'major',
+        reason_text: `user ${user.name} locked until ${locked.toISOString()} after ${this.lockout.failureAttempts} failed logins`,
+      });
+    }
+  }
+
+  private event(input: { event_log_id: string; entity_instance_id: string; severity: string; reason_text: string }): void {
+    this.opts.events?.log(input).catch((e: unknown) => this.opts.log?.warn({ err: e, event: input.event_log_id }, 'could not log the login event'));
   }
 
   /** The context of a usable token, or undefined when it is unknown, expired, revoked or its user
@@ -377,6 +504,8 @@ export class IdentityService {
         enabled: input.enabled ?? true,
         default_project_id: input.default_project_id ?? null,
         email: input.email ?? null,
+        ...NOT_FAILED,
+        ignore_lockout_failure_attempts: false,
       };
       await this.repo.insertUser(q, u);
       return toPublicUser(u);
