@@ -4,6 +4,7 @@
 //     cuts of all its links: time to `failed` and to `available` again (recovery through its BMC);
 //  2. heartbeat cost: the controller's pulser with 100 hosts at 100 ms, CPU per second (the
 //     agents' responders run in another process, measured apart);
+//     (BENCH_HEARTBEAT_ONLY=1 stops after this part);
 //  3. false failures under load: the lab's hosts unlocked and both cores busy (stress-ng, or busy
 //     Node loops) for BENCH_LOAD_MINUTES (default 10): heartbeat-loss and failure alarms counted.
 // Needs root (the lab). No peer here implements StarlingX's heartbeat, so no ratio is printed;
@@ -164,6 +165,7 @@ async function labParts(): Promise<void> {
 export async function run(): Promise<void> {
   console.log(machineLine());
   await heartbeatCost();
+  if (process.env.BENCH_HEARTBEAT_ONLY === '1') return;
   if (process.getuid?.() !== 0) {
     console.log('lab parts skipped: the lab needs root (network namespaces)');
     return;
