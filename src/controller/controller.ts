@@ -18,7 +18,7 @@ import {
 } from '../db/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
-import { IDENTITY_SERVICE, IdentityService, adminBootstrap, identityRoutes } from '../identity/index.ts';
+import { IDENTITY_SERVICE, IdentityService, adminBootstrap, discoveryRoutes, identityRoutes } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
 import {
   HostService,
@@ -180,6 +180,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       audit: (e) => audit.recordApiCall(e),
     });
     identityRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
+    discoveryRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);

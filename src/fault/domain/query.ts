@@ -49,7 +49,8 @@ export function parseQuery(
 /** Whether a row's text fields pass every filter (lists held in memory, like suppression). */
 export function matchesFilters(row: Record<string, unknown>, filters: readonly Filter[]): boolean {
   return filters.every((f) => {
-    const v = String(row[f.field] ?? '');
+    const raw = row[f.field];
+    const v = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
     switch (f.op) {
       case 'eq':
         return v === f.value;
