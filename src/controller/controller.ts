@@ -18,7 +18,14 @@ import {
 } from '../db/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
-import { IDENTITY_SERVICE, IdentityService, SERVICES_PROJECT, adminBootstrap, identityRoutes } from '../identity/index.ts';
+import {
+  IDENTITY_SERVICE,
+  IdentityService,
+  SERVICES_PROJECT,
+  adminBootstrap,
+  discoveryRoutes,
+  identityRoutes,
+} from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
 import {
   HostService,
@@ -131,7 +138,10 @@ export async function startController(config: ControllerConfig, deps: Controller
       eventsDb,
     );
     const identity = new IdentityService(db, clock, config.tokenTtlSeconds, {
-      lockout: { failureAttempts: config.login.lockoutFailureAttempts, durationSeconds: config.login.lockoutDurationSeconds },
+      lockout: {
+        failureAttempts: config.login.lockoutFailureAttempts,
+        durationSeconds: config.login.lockoutDurationSeconds,
+      },
       sourcePolicy: {
         failures: config.login.sourceFailures,
         initialDelaySeconds: 1,
@@ -193,11 +203,14 @@ export async function startController(config: ControllerConfig, deps: Controller
       leases: () => leases.filter((l) => l.held).map((l) => l.name),
       databaseReachable: () => healthDb.ping(1000),
       healthDetails: () =>
-        embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } },
+        embedded === undefined
+          ? {}
+          : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } },
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
     });
     identityRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
+    discoveryRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);

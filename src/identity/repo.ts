@@ -208,16 +208,24 @@ export class IdentityRepo {
   async listAssignments(
     q: Queryable,
     filter: { user_id?: string; project_id?: string },
-  ): Promise<{ user_id: string; project_id: string; role_id: string; role_name: string }[]> {
+  ): Promise<AssignmentRow[]> {
     return (
-      await q.query<{ user_id: string; project_id: string; role_id: string; role_name: string }>(
-        `SELECT a.user_id, a.project_id, a.role_id, r.name AS role_name
+      await q.query<AssignmentRow>(
+        `SELECT a.user_id, a.project_id, a.role_id, r.name AS role_name,
+                u.name AS user_name, u.domain_id AS user_domain_id, ud.name AS user_domain_name,
+                p.name AS project_name, p.domain_id AS project_domain_id, pd.name AS project_domain_name
            FROM role_assignments a JOIN roles r ON r.id = a.role_id
+           JOIN users u ON u.id = a.user_id JOIN domains ud ON ud.id = u.domain_id
+           JOIN projects p ON p.id = a.project_id JOIN domains pd ON pd.id = p.domain_id
           WHERE ($1::text IS NULL OR a.user_id = $1) AND ($2::text IS NULL OR a.project_id = $2)
           ORDER BY a.user_id, a.project_id, r.name`,
         [filter.user_id ?? null, filter.project_id ?? null],
       )
     ).rows;
+  }
+
+  async listDomains(q: Queryable): Promise<{ id: string; name: string; enabled: boolean }[]> {
+    return (await q.query<{ id: string; name: string; enabled: boolean }>('SELECT id, name, enabled FROM domains ORDER BY name')).rows;
   }
 
   async rolesOn(q: Queryable, userId: string, projectId: string): Promise<RoleRow[]> {
@@ -283,4 +291,18 @@ export class IdentityRepo {
         .rowCount ?? 0
     );
   }
+}
+
+/** One role assignment, with the names `openstack role assignment list --names` shows. */
+export interface AssignmentRow {
+  user_id: string;
+  project_id: string;
+  role_id: string;
+  role_name: string;
+  user_name: string;
+  user_domain_id: string;
+  user_domain_name: string;
+  project_name: string;
+  project_domain_id: string;
+  project_domain_name: string;
 }

@@ -203,11 +203,25 @@ export function identityRoutes(app: App, identity: IdentityService, opts: Identi
       ...(req.query['scope.project.id'] === undefined ? {} : { project_id: req.query['scope.project.id'] }),
     });
     return {
-      role_assignments: rows.map((r) => ({
-        role: { id: r.role_id, name: r.role_name },
-        user: { id: r.user_id },
-        scope: { project: { id: r.project_id } },
-      })),
+      role_assignments: rows.map((r) =>
+        req.query.include_names === true
+          ? {
+              role: { id: r.role_id, name: r.role_name },
+              user: { id: r.user_id, name: r.user_name, domain: { id: r.user_domain_id, name: r.user_domain_name } },
+              scope: {
+                project: {
+                  id: r.project_id,
+                  name: r.project_name,
+                  domain: { id: r.project_domain_id, name: r.project_domain_name },
+                },
+              },
+            }
+          : {
+              role: { id: r.role_id, name: r.role_name },
+              user: { id: r.user_id },
+              scope: { project: { id: r.project_id } },
+            },
+      ),
       links: links(req, '/v3/role_assignments'),
     };
   });

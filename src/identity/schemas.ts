@@ -119,7 +119,12 @@ export const NameFilter = Type.Object(
 );
 
 export const AssignmentFilter = Type.Object(
-  { 'user.id': Type.Optional(Name), 'scope.project.id': Type.Optional(Name) },
+  {
+    'user.id': Type.Optional(Name),
+    'scope.project.id': Type.Optional(Name),
+    include_names: Type.Optional(Type.Boolean()),
+    effective: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('')])),
+  },
   { additionalProperties: false },
 );
 

@@ -639,4 +639,8 @@ export class IdentityService {
   async listAssignments(filter: { user_id?: string; project_id?: string }) {
     return this.repo.listAssignments(this.db, filter);
   }
+
+  async listDomains() {
+    return this.repo.listDomains(this.db);
+  }
 }

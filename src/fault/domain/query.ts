@@ -50,7 +50,7 @@ export function parseQuery(
 export function matchesFilters(row: Record<string, unknown>, filters: readonly Filter[]): boolean {
   return filters.every((f) => {
     const raw = row[f.field];
-    const v = typeof raw === 'string' ? raw : raw == null ? '' : JSON.stringify(raw);
+    const v = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
     switch (f.op) {
       case 'eq':
         return v === f.value;

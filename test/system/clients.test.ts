@@ -1,0 +1,164 @@
+// StarlingX's own command-line clients, unmodified (`system` = cgtsclient, `fm` = fmclient, from
+// ../shared/starlingx-clients/) and Debian's `openstack`, run as an operator runs them against a
+// Starling controller: every command for the resources Starling serves exits 0 with the right
+// rows, and refusals exit 1 printing Starling's own message.
+
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backend } from '../support/db-urls.ts';
+import { ADMIN_PASSWORD, startSite, type TestSite } from '../support/site.ts';
+
+const CLIENTS = path.resolve(import.meta.dirname, '../../../shared/starlingx-clients');
+
+function missing(): string | undefined {
+  if (backend() !== 'embedded') return 'the clients talk HTTP only: run once, on the embedded backend';
+  if (!existsSync(`${CLIENTS}/bin/system`)) return `StarlingX's clients are not at ${CLIENTS}`;
+  if (!existsSync('/usr/bin/python3')) return 'python3 is not installed';
+  if (!existsSync('/usr/bin/keyctl')) return 'keyctl (Debian keyutils) is not installed: cgtsclient prints nothing without it';
+  return undefined;
+}
+const skipReason = missing();
+if (skipReason) console.warn(`skipping StarlingX client tests: ${skipReason}`);
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+describe.skipIf(skipReason !== undefined)("StarlingX's own clients against Starling", { timeout: 60_000 }, () => {
+  let site: TestSite;
+  let env: Record<string, string>;
+
+  const run = (bin: string, args: string[], input?: string): Promise<Run> =>
+    new Promise((resolve) => {
+      const child = execFile(bin, args, { env, timeout: 30_000 }, (e, out, err) =>
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }),
+      );
+      child.stdin?.end(input ?? '');
+    });
+  const ok = async (bin: string, args: string[], input?: string): Promise<string> => {
+    const r = await run(bin, args, input);
+    expect(r.code, `${path.basename(bin)} ${args.join(' ')}\n${r.out}\n${r.err}`).toBe(0);
+    expect(r.err).not.toMatch(/Traceback|AttributeError|KeyError|Not Found/);
+    return r.out;
+  };
+  const system = (...args: string[]) => ok(`${CLIENTS}/bin/system`, args);
+  const fm = (...args: string[]) => ok(`${CLIENTS}/bin/fm`, args);
+  const refused = async (args: string[], message: RegExp) => {
+    const r = await run(`${CLIENTS}/bin/system`, args);
+    expect(r.code, `system ${args.join(' ')}: ${r.out} ${r.err}`).toBe(1);
+    expect(r.err).toMatch(message);
+  };
+
+  beforeAll(async () => {
+    site = await startSite();
+    const url = site.url;
+    env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      OS_AUTH_URL: `${url}/v3`,
+      OS_USERNAME: 'admin',
+      OS_PASSWORD: ADMIN_PASSWORD,
+      OS_PROJECT_NAME: 'admin',
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+      OS_REGION_NAME: 'RegionOne',
+    };
+    // controller-0 as its agent registers it, with a small machine's inventory.
+    const token = await site.token();
+    const reg = await site.call('POST', '/v1/agents/register', {
+      token,
+      body: {
+        mgmt_mac: '08:00:27:aa:00:01',
+        bootstrap_controller: true,
+        inventory: {
+          icpus: [0, 1].map((cpu) => ({ cpu, core: cpu, thread: 0, numa_node: 0, cpu_family: '6', cpu_model: 'Xeon' })),
+          imemorys: [{ numa_node: 0, memtotal_mib: 8000, memavail_mib: 6000, vm_hugepages_nr_2M: 0, vm_hugepages_avail_2M: 0, vm_hugepages_nr_1G: 0, vm_hugepages_avail_1G: 0 }],
+          ethernet_ports: [{ name: 'eth0', mac: '08:00:27:aa:00:01', mtu: 1500, pciaddr: '0000:00:03.0', driver: 'virtio_net' }],
+          idisks: [{ device_node: '/dev/vda', device_type: 'HDD', size_mib: 20_480, serial_id: 'V1' }],
+          pci_devices: [{ pciaddr: '0000:00:03.0', pclass_id: '020000', pvendor_id: '1af4', pdevice_id: '1041', kind: 'nic' }],
+        },
+      },
+    });
+    expect(reg.status, JSON.stringify(reg.body)).toBe(200);
+  });
+  afterAll(async () => site?.stop());
+
+  it('system: hosts and their inventory, lists and shows', async () => {
+    expect(await system('host-list')).toMatch(/controller-0 \| controller/);
+    const show = await system('host-show', 'controller-0');
+    expect(show).toMatch(/hostname\s+\| controller-0/);
+    expect(show).toMatch(/install_state/);
+    expect(await system('host-cpu-list', 'controller-0')).toMatch(/Xeon/);
+    expect(await system('host-cpu-show', 'controller-0', '1')).toMatch(/inode_uuid/);
+    expect(await system('host-memory-list', 'controller-0')).toMatch(/\| 0 +\| 8000 /);
+    expect(await system('host-memory-show', 'controller-0', '0')).toMatch(/8000/);
+    expect(await system('host-port-list', 'controller-0')).toMatch(/eth0 \| ethernet/);
+    expect(await system('host-port-show', 'controller-0', 'eth0')).toMatch(/0000:00:03.0/);
+    expect(await system('host-ethernet-port-list', 'controller-0')).toMatch(/08:00:27:aa:00:01/);
+    expect(await system('host-ethernet-port-show', 'controller-0', 'eth0')).toMatch(/08:00:27:aa:00:01/);
+    expect(await system('host-if-list', 'controller-0', '--all')).toMatch(/eth0.*ethernet.*\['eth0'\]/);
+    expect(await system('host-if-show', 'controller-0', 'eth0')).toMatch(/ifname\s+\| eth0/);
+    expect(await system('host-disk-list', 'controller-0')).toMatch(/\/dev\/vda/);
+    expect(await system('host-disk-show', 'controller-0', '/dev/vda')).toMatch(/device_node\s+\| \/dev\/vda/);
+    expect(await system('host-device-list', 'controller-0')).toMatch(/pci_0000_00_03_0/);
+    expect(await system('host-device-show', 'controller-0', 'pci_0000_00_03_0')).toMatch(/0000:00:03.0/);
+    expect(await system('show')).toMatch(/system_mode\s+\| simplex/);
+    await system('network-list');
+    await system('addrpool-list');
+  });
+
+  it('system: labels, host add/update/delete, and refusals printed with our reason', async () => {
+    expect(await system('host-label-assign', 'controller-0', 'zone=east')).toMatch(/label_value\s+\| east/);
+    expect(await system('host-label-list', 'controller-0')).toMatch(/controller-0 \| zone +\| east/);
+    await system('host-label-remove', 'controller-0', 'zone');
+    expect(await system('host-label-list', 'controller-0')).not.toMatch(/zone/);
+
+    await refused(['host-add', '-n', 'worker-0', '-p', 'worker', '-m', '08:00:27:4b:6a:6a'], /simplex/);
+    const token = await site.token();
+    const sys = (await site.call('GET', '/v1/isystems', { token })).body.isystems[0];
+    await site.call('PATCH', `/v1/isystems/${sys.uuid}`, { token, body: [{ op: 'replace', path: '/system_mode', value: 'duplex' }] });
+    expect(await system('host-add', '-n', 'worker-0', '-p', 'worker', '-m', '08:00:27:4b:6a:6a')).toMatch(/worker-0/);
+    expect(await system('host-update', 'worker-0', 'location=rack4')).toMatch(/rack4/);
+    await refused(['host-lock', 'worker-0'], /worker-0 is already locked/);
+    await refused(['host-swact', 'controller-0'], /swact needs a second controller/);
+    await system('host-delete', 'worker-0', '--yes');
+    expect(await system('host-list')).not.toMatch(/worker-0/);
+  });
+
+  it('fm: alarms, events and suppression', async () => {
+    const token = await site.token();
+    const raised = await site.call('POST', '/v1/alarms', {
+      token,
+      body: { alarm_id: '100.101', entity_instance_id: 'host=controller-0.processor=0', severity: 'major', reason_text: 'Platform CPU threshold exceeded' },
+    });
+    const uuid = raised.body.uuid as string;
+    expect(await fm('alarm-list', '--uuid')).toMatch(new RegExp(`${uuid} \\| 100.101`));
+    expect(await fm('alarm-list', '--include_suppress', '--mgmt_affecting', '--degrade_affecting')).toMatch(/100.101/);
+    expect(await fm('alarm-show', uuid)).toMatch(/Platform CPU threshold exceeded/);
+    expect(await fm('alarm-summary')).toMatch(/\| 0 +\| 1 +\|/);
+    expect(await fm('event-list', '--nopaging', '-l', '5', '--alarms')).toMatch(/100\./);
+    await fm('event-list', '--nopaging', '-l', '5', '--logs', '--uuid');
+    expect(await fm('event-suppress', '--alarm_id', '100.101', '--nopaging')).toMatch(/100.101 +\| suppressed/);
+    const list = await fm('event-suppress-list', '--nopaging');
+    expect(list).toMatch(/100.101 +\| suppressed/);
+    expect(list).not.toMatch(/unsuppressed/);
+    expect(await fm('alarm-list', '--uuid')).not.toMatch(new RegExp(uuid));
+    await fm('event-unsuppress', '--alarm_id', '100.101', '--nopaging');
+    await fm('alarm-delete', uuid);
+    expect(await fm('alarm-list', '--uuid')).not.toMatch(new RegExp(uuid));
+  });
+
+  it.skipIf(!existsSync('/usr/bin/openstack'))('openstack: identity commands', async () => {
+    const os = (...args: string[]) => ok('/usr/bin/openstack', args);
+    expect(await os('endpoint', 'list')).toMatch(/sysinv.*platform.*public/);
+    expect(await os('service', 'list')).toMatch(/fm +\| faultmanagement/);
+    expect(await os('region', 'list')).toMatch(/RegionOne/);
+    expect(await os('domain', 'list')).toMatch(/default +\| Default/);
+    expect(await os('role', 'assignment', 'list', '--names')).toMatch(/admin +\| admin@Default/);
+    expect(await os('token', 'issue')).toMatch(/project_id/);
+  });
+});
