@@ -24,7 +24,7 @@ describe('bad input: 400 naming the field', () => {
     return body;
   };
 
-  const cases: [string, string, string, () => Promise<unknown> | unknown, string][] = [
+  const cases: [string, string, string, () => unknown, string][] = [
     ['a NUL byte in the path', 'DELETE', '/v1/ihosts/%00', () => undefined, 'host_id'],
     ['a NUL byte in a JSON string', 'POST', '/v1/alarms', () => ({ alarm_id: '100.101', entity_instance_id: 'host=a\u0000', severity: 'major' }), '/entity_instance_id'],
     ['a NUL byte in a login name', 'POST', '/v3/auth/tokens', () => login('ad\u0000min'), '/auth/identity/password/user/name'],
