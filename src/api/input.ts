@@ -34,7 +34,8 @@ export function findBadJson(value: unknown, pointer = '', depth = 0): BadInput |
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : { field: pointer || '/', problem: 'must be a finite number' };
   }
-  if (typeof value !== 'object' || value === null) return undefined;
+  // Raw bytes (a route's own body type) are that route's to check.
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
   if (depth >= MAX_DEPTH) return { field: pointer || '/', problem: `is nested deeper than ${MAX_DEPTH} levels` };
   const entries: [string, unknown][] = Array.isArray(value)
     ? value.map((v, i) => [String(i), v])
