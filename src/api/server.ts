@@ -12,6 +12,7 @@ import Fastify, {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ERRORS, StarlingError, errorBody, type ErrorBody } from '../common/errors.ts';
+import { checkInput, locateValue, quotedValue } from './input.ts';
 import { newUuid } from '../common/ids.ts';
 import type { Logger } from '../common/log.ts';
 import { allows, defaultAccess, type Access } from '../identity/domain/policy.ts';
@@ -72,13 +73,15 @@ export interface ServerOptions {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Reject unknown fields rather than dropping them silently; coerce query strings only. */
+/** Reject unknown fields rather than dropping them silently; coerce query strings and path
+ *  parameters (text by nature) only: a JSON body's types are the client's (0 is no hostname). */
 const AJV_OPTIONS = {
   removeAdditional: false,
   coerceTypes: 'array',
   allErrors: false,
   useDefaults: true,
 } as const;
+const AJV_BODY_OPTIONS = { ...AJV_OPTIONS, coerceTypes: false } as const;
 
 type Validate = ((data: unknown) => unknown) & { errors?: unknown };
 
@@ -87,13 +90,13 @@ type Validate = ((data: unknown) => unknown) & { errors?: unknown };
  * request instead of at start: ~70 routes cost ~250 ms of start-up otherwise (measured here).
  */
 function lazyValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const compile = AjvCompiler()({}, { customOptions: AJV_OPTIONS, plugins: [] }) as (
-    route: Parameters<FastifySchemaCompiler<unknown>>[0],
-  ) => Validate;
+  type Compile = (route: Parameters<FastifySchemaCompiler<unknown>>[0]) => Validate;
+  const compile = AjvCompiler()({}, { customOptions: AJV_OPTIONS, plugins: [] }) as Compile;
+  const compileBody = AjvCompiler()({}, { customOptions: AJV_BODY_OPTIONS, plugins: [] }) as Compile;
   return (route) => {
     let fn: Validate | undefined;
     const lazy: Validate = (data) => {
-      fn ??= compile(route);
+      fn ??= route.httpPart === 'body' ? compileBody(route) : compile(route);
       const result = fn(data);
       lazy.errors = fn.errors;
       return result;
@@ -102,6 +105,21 @@ function lazyValidatorCompiler(): FastifySchemaCompiler<unknown> {
   };
 }
 export const REQUEST_ID_HEADER = 'x-openstack-request-id';
+
+/** One route as registered: for tests that must reach every route (the fuzz tier). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** The route's request schemas (TypeBox/JSON Schema), when it has them. */
+  schema: { body?: unknown; querystring?: unknown; params?: unknown };
+}
+
+const ROUTES = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route of a server built by buildServer, in registration order. */
+export function registeredRoutes(app: App): RegisteredRoute[] {
+  return [...(ROUTES.get(app) ?? [])];
+}
 
 export function buildServer(opts: ServerOptions): App {
   const app = Fastify({
@@ -130,6 +148,15 @@ export function buildServer(opts: ServerOptions): App {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(lazyValidatorCompiler());
+
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    const schema = (r.schema ?? {}) as RegisteredRoute['schema'];
+    for (const method of [r.method].flat()) {
+      routes.push({ method, url: r.url, schema: { body: schema.body, querystring: schema.querystring, params: schema.params } });
+    }
+  });
 
   // JSON only, like StarlingX's APIs: any other body type is 415 (routes with files add theirs).
   app.removeContentTypeParser('text/plain');
@@ -199,6 +226,17 @@ export function buildServer(opts: ServerOptions): App {
         `${req.method} ${req.routeOptions.url} needs the ${access} role; you have ${ctx.roles.map((r) => r.name).join(', ') || 'none'}`,
       );
     }
+  });
+
+  // NUL bytes, lone surrogates, over-deep JSON and non-finite numbers: refused for every route
+  // before its schema runs, and again after query coercion (`limit=1e999` becomes Infinity).
+  app.addHook('preValidation', async (req) => {
+    checkInput('params', req.params);
+    checkInput('querystring', req.query);
+    checkInput('body', req.body);
+  });
+  app.addHook('preHandler', async (req) => {
+    checkInput('querystring', req.query);
   });
 
   // The audit entry is written before the answer leaves: when a client sees the response, the
@@ -312,7 +350,16 @@ export function toStarlingError(
   err: FastifyError | StarlingError | Error,
   req: FastifyRequest,
 ): StarlingError {
-  if (err instanceof StarlingError) return err;
+  if (err instanceof StarlingError) {
+    if (err.code !== 'VALIDATION_FAILED' || err.field !== undefined) return err;
+    // A value the database refused: name the field that held it.
+    const value = quotedValue((err.cause as { message?: string } | undefined)?.message ?? '');
+    const field = (value === undefined ? undefined : locateValue(value, req)) ?? firstParam(req) ?? '/';
+    return new StarlingError('VALIDATION_FAILED', `${field} is invalid: ${err.message.replace(/^a value is invalid: /, '')}`, {
+      field,
+      cause: err.cause,
+    });
+  }
   const fe = err as FastifyError;
   if (fe.validation !== undefined && fe.validation.length > 0) {
     const v = fe.validation[0]!;
@@ -363,3 +410,6 @@ export function toStarlingError(
   }
   return new StarlingError('INTERNAL', undefined, { cause: err });
 }
+
+const firstParam = (req: FastifyRequest): string | undefined =>
+  Object.keys((req.params ?? {}))[0] ?? Object.keys((req.query ?? {}))[0];

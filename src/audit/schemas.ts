@@ -25,7 +25,7 @@ export const AuditQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     /** Entries older than this id (newest first paging). */
-    marker: Type.Optional(Type.Integer({ minimum: 1 })),
+    marker: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     user: Type.Optional(Type.String({ minLength: 1 })),
     kind: Type.Optional(Type.Union([Type.Literal('api'), Type.Literal('cli')])),
     method: Type.Optional(Type.Union(['POST', 'PUT', 'PATCH', 'DELETE'].map((m) => Type.Literal(m)))),

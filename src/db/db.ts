@@ -117,8 +117,12 @@ export class Db implements Queryable {
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
 /** pg's own errors for a connection that went away (they carry no code). */
 const CONNECTION_LOST = /Connection terminated|not queryable|connection error|Connection ended/i;
+/** invalid text representation, numeric value out of range, character not in repertoire (NUL),
+ *  datetime field overflow, invalid datetime format. */
+const DATA_CODES = new Set(['22P02', '22003', '22021', '22008', '22007']);
 
-/** Constraint violations become API errors; connection loss becomes 503; the rest stays as is. */
+/** Constraint violations and refused values become API errors; connection loss becomes 503; the
+ *  rest stays as is. */
 export function mapPgError(e: unknown): unknown {
   if (e instanceof StarlingError || typeof e !== 'object' || e === null) return e;
   const err = e as { code?: string; constraint?: string; detail?: string; message?: string };
@@ -133,6 +137,11 @@ export function mapPgError(e: unknown): unknown {
       cause: e,
       details: { constraint: err.constraint },
     });
+  }
+  if (err.code !== undefined && DATA_CODES.has(err.code)) {
+    // A value the column type refuses (a non-uuid id, a number out of range, a NUL byte, a bad
+    // time): the request's fault. The API names the field that held the value.
+    return new StarlingError('VALIDATION_FAILED', `a value is invalid: ${err.message ?? err.code}`, { cause: e });
   }
   if (
     (err.code !== undefined && (CONNECTION_CODES.has(err.code) || err.code.startsWith('08'))) ||

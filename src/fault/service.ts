@@ -3,6 +3,7 @@
 // one transaction that also appends to the event log and notifies subscribers (LISTEN/NOTIFY, so
 // subscribers in any controller process see every change once it is committed).
 
+import { badText } from '../api/input.ts';
 import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newUuid } from '../common/ids.ts';
@@ -124,6 +125,11 @@ function decodeCursor<T>(s: string, check: (v: unknown) => v is T): T | undefine
   }
 }
 
+/** A forged cursor must not reach the database: an ISO time it can store, a safe integer seq. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+const isCursorTime = (t: unknown): t is string => typeof t === 'string' && ISO_TIME.test(t) && !Number.isNaN(Date.parse(t));
+const isCursorSeq = (s: unknown): s is number => Number.isSafeInteger(s) && (s as number) >= 0;
+
 /** A next link's marker: sort key and direction, then the last row's sort value, timestamp, seq. */
 interface AlarmCursor {
   k: SortKey;
@@ -138,14 +144,11 @@ const isAlarmCursor = (v: unknown): v is AlarmCursor =>
   typeof (v as AlarmCursor).k === 'string' &&
   (v as AlarmCursor).k in SORT_KEYS &&
   (typeof (v as AlarmCursor).v === 'string' || typeof (v as AlarmCursor).v === 'number') &&
-  typeof (v as AlarmCursor).t === 'string' &&
-  !Number.isNaN(Date.parse((v as AlarmCursor).t)) &&
-  typeof (v as AlarmCursor).s === 'number';
+  isCursorTime((v as AlarmCursor).t) &&
+  isCursorSeq((v as AlarmCursor).s) &&
+  (typeof (v as AlarmCursor).v === 'string' ? badText((v as AlarmCursor).v as string) === undefined : Number.isFinite((v as AlarmCursor).v));
 const isEventCursor = (v: unknown): v is { t: string; s: number } =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as { t: unknown }).t === 'string' &&
-  typeof (v as { s: unknown }).s === 'number';
+  typeof v === 'object' && v !== null && isCursorTime((v as { t: unknown }).t) && isCursorSeq((v as { s: unknown }).s);
 
 /** One alarm write for the queue: a raise or clear of one alarm (batched), or any other clear
  *  (a subtree, by uuid, by alarm id alone), which runs alone. */
