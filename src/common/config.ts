@@ -26,6 +26,8 @@ export interface ControllerConfig {
   eventLogMaxCount: number;
   eventLogMaxAgeDays: number;
   maintenance: MaintenanceSettings;
+  /** The data folder's storage monitor (alarm 100.104): check period and thresholds (percent used). */
+  storage: { checkSeconds: number; majorPercent: number; criticalPercent: number };
 }
 
 /** StarlingX's maintenance service parameters (names and ranges from its `platform maintenance`
@@ -223,7 +225,20 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
     eventLogMaxAgeDays:
       env.STARLING_EVENT_LOG_MAX_AGE_DAYS === undefined ? 90 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_AGE_DAYS, 'STARLING_EVENT_LOG_MAX_AGE_DAYS'),
     maintenance: loadMaintenanceSettings(env),
+    storage: loadStorageSettings(env),
   };
+}
+
+function loadStorageSettings(env: Env): ControllerConfig['storage'] {
+  const s = {
+    checkSeconds: parseRange(env, 'STARLING_FS_CHECK_SECONDS', 30, 1, 3600),
+    majorPercent: parseRange(env, 'STARLING_FS_MAJOR_PERCENT', 80, 1, 100),
+    criticalPercent: parseRange(env, 'STARLING_FS_CRITICAL_PERCENT', 90, 1, 100),
+  };
+  if (s.majorPercent > s.criticalPercent) {
+    throw new StarlingError('CONFIG_INVALID', 'STARLING_FS_MAJOR_PERCENT must not be above STARLING_FS_CRITICAL_PERCENT', { field: 'STARLING_FS_MAJOR_PERCENT' });
+  }
+  return s;
 }
 
 export interface ClientFlags {
