@@ -173,6 +173,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const leases: Lease[] = [];
+    // Assigned once the database is up; /health reads it (undefined until then).
+    // eslint-disable-next-line prefer-const
     let storage: StorageMonitor | undefined;
     // Health checks have a connection of their own: a pool busy with writes must not make the
     // database look unreachable.
