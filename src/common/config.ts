@@ -27,6 +27,8 @@ export interface ControllerConfig {
   eventLogMaxAgeDays: number;
   maintenance: MaintenanceSettings;
   login: LoginSettings;
+  /** The data folder's storage monitor (alarm 100.104): check period and thresholds (percent used). */
+  storage: { checkSeconds: number; majorPercent: number; criticalPercent: number };
 }
 
 /** Login throttling: Keystone's lockout (StarlingX: 5 failures, 1800 s) and the per-source backoff. */
@@ -238,7 +240,20 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
       sourceFailures: parseRange(env, 'STARLING_LOGIN_SOURCE_FAILURES', 10, 0, 100_000),
       sourceMaxDelaySeconds: parseRange(env, 'STARLING_LOGIN_SOURCE_MAX_DELAY', 300, 1, 86_400),
     },
+    storage: loadStorageSettings(env),
   };
+}
+
+function loadStorageSettings(env: Env): ControllerConfig['storage'] {
+  const s = {
+    checkSeconds: parseRange(env, 'STARLING_FS_CHECK_SECONDS', 30, 1, 3600),
+    majorPercent: parseRange(env, 'STARLING_FS_MAJOR_PERCENT', 80, 1, 100),
+    criticalPercent: parseRange(env, 'STARLING_FS_CRITICAL_PERCENT', 90, 1, 100),
+  };
+  if (s.majorPercent > s.criticalPercent) {
+    throw new StarlingError('CONFIG_INVALID', 'STARLING_FS_MAJOR_PERCENT must not be above STARLING_FS_CRITICAL_PERCENT', { field: 'STARLING_FS_MAJOR_PERCENT' });
+  }
+  return s;
 }
 
 export interface ClientFlags {

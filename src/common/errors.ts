@@ -93,6 +93,12 @@ export const ERRORS = {
     title: 'Database Unavailable',
     message: 'The database cannot be reached',
   },
+  STORAGE_FULL: {
+    status: 503,
+    exit: 1,
+    title: 'Storage Full',
+    message: 'The data folder is full: changes are refused until space is freed (reads still work)',
+  },
   CONNECTION_FAILED: {
     status: 503,
     exit: 1,

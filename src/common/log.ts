@@ -21,7 +21,30 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+/**
+ * A log that cannot be written (a full disk: ENOSPC) must never stop the process: its stream's
+ * 'error' events are handled here — the lines are dropped, said once a minute on stderr — and the
+ * stream writes again by itself once there is room.
+ */
+export function survivesWriteErrors(destination: pino.DestinationStream, name: string): void {
+  const emitter = destination as Partial<NodeJS.EventEmitter>;
+  if (typeof emitter.on !== 'function') return;
+  let saidAt = Number.NEGATIVE_INFINITY;
+  emitter.on('error', (e: NodeJS.ErrnoException) => {
+    const now = performance.now();
+    if (now - saidAt < 60_000) return;
+    saidAt = now;
+    try {
+      process.stderr.write(`${name}: cannot write the log (${e.code ?? e.message}); lines are dropped until it can\n`);
+    } catch {
+      // stderr itself is gone: nothing more to do
+    }
+  });
+}
+
 export function createLogger(level: string, name = 'starling', destination?: pino.DestinationStream): Logger {
+  const dest = destination ?? pino.destination(2);
+  survivesWriteErrors(dest, name);
   return pino(
     {
       name,
@@ -29,7 +52,7 @@ export function createLogger(level: string, name = 'starling', destination?: pin
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
     },
-    destination ?? pino.destination(2),
+    dest,
   );
 }
 

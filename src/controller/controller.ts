@@ -53,6 +53,7 @@ import {
 } from '../fault/index.ts';
 import { MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
+import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
 
 export interface Controller {
@@ -194,6 +195,9 @@ export async function startController(config: ControllerConfig, deps: Controller
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const leases: Lease[] = [];
+    // Assigned once the database is up; /health reads it (undefined until then).
+    // eslint-disable-next-line prefer-const
+    let storage: StorageMonitor | undefined;
     // Health checks have a connection of their own: a pool busy with writes must not make the
     // database look unreachable.
     const healthDb = new Db(url, 1);
@@ -202,10 +206,10 @@ export async function startController(config: ControllerConfig, deps: Controller
       log,
       leases: () => leases.filter((l) => l.held).map((l) => l.name),
       databaseReachable: () => healthDb.ping(1000),
-      healthDetails: () =>
-        embedded === undefined
-          ? {}
-          : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } },
+      healthDetails: () => ({
+        ...(embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } }),
+        ...(storage === undefined ? {} : { storage: storage.status() }),
+      }),
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
     });
@@ -233,6 +237,22 @@ export async function startController(config: ControllerConfig, deps: Controller
 
     if (embeddedStart) embedded = await embeddedStart;
     mark('database server');
+    // The data folder's storage: alarm 100.104 at its thresholds; with the embedded server there,
+    // a connection lost while it is full is reported as STORAGE_FULL.
+    storage = startStorageMonitor({
+      folder: config.dataDir,
+      hostname: 'controller',
+      thresholds: { major: config.storage.majorPercent, critical: config.storage.criticalPercent },
+      periodMs: config.storage.checkSeconds * 1000,
+      alarms: fault,
+      log,
+    });
+    const monitor = storage;
+    cleanups.push(async () => monitor.stop());
+    if (embedded) {
+      db.storageFull = () => monitor.full();
+      eventsDb.storageFull = () => monitor.full();
+    }
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     mark('migrations');

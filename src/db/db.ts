@@ -20,6 +20,12 @@ export interface Queryable {
 
 export class Db implements Queryable {
   readonly pool: pg.Pool;
+  /**
+   * Is the database's storage (nearly) full now? Set for the embedded server, whose files are in
+   * the data folder: a connection lost while it is full (PostgreSQL PANICs when it cannot write
+   * its log) is then reported as STORAGE_FULL rather than DATABASE_UNAVAILABLE.
+   */
+  storageFull: (() => boolean) | undefined;
 
   /**
    * @param asyncCommit commit without waiting for the WAL flush (synchronous_commit=off): for
@@ -41,7 +47,7 @@ export class Db implements Queryable {
     try {
       return await this.pool.query<R & pg.QueryResultRow>(sql, params);
     } catch (e) {
-      throw mapPgError(e);
+      throw this.mapError(e);
     }
   }
 
@@ -54,7 +60,7 @@ export class Db implements Queryable {
     try {
       return await this.pool.query<R & pg.QueryResultRow>({ name, text, values });
     } catch (e) {
-      throw mapPgError(e);
+      throw this.mapError(e);
     }
   }
 
@@ -64,7 +70,7 @@ export class Db implements Queryable {
     try {
       client = await this.pool.connect();
     } catch (e) {
-      throw mapPgError(e);
+      throw this.mapError(e);
     }
     // A checked-out client has no listener of the pool's: a server lost mid-transaction must fail
     // the transaction's queries, not raise an unhandled 'error' event that ends the process.
@@ -75,7 +81,7 @@ export class Db implements Queryable {
         try {
           return await client.query<R & pg.QueryResultRow>(sql, params);
         } catch (e) {
-          throw mapPgError(e);
+          throw this.mapError(e);
         }
       },
     };
@@ -86,11 +92,20 @@ export class Db implements Queryable {
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      // A failed COMMIT (disk full, server lost) is mapped like any statement's error.
+      throw this.mapError(e);
     } finally {
       client.off('error', onError);
       client.release();
     }
+  }
+
+  private mapError(e: unknown): unknown {
+    const mapped = mapPgError(e);
+    if (mapped instanceof StarlingError && mapped.code === 'DATABASE_UNAVAILABLE' && this.storageFull?.()) {
+      return new StarlingError('STORAGE_FULL', storageFullMessage, { cause: e });
+    }
+    return mapped;
   }
 
   /** Does the server answer `SELECT 1` within `timeoutMs`? For health checks: never throws. */
@@ -121,11 +136,18 @@ const CONNECTION_LOST = /Connection terminated|not queryable|connection error|Co
  *  datetime field overflow, invalid datetime format. */
 const DATA_CODES = new Set(['22P02', '22003', '22021', '22008', '22007']);
 
-/** Constraint violations and refused values become API errors; connection loss becomes 503; the
- *  rest stays as is. */
+const storageFullMessage =
+  'the data folder is full: the change was not made; free space there (or grow it) and retry — reads still work';
+
+/** Constraint violations and refused values become API errors; a full disk and connection loss
+ *  become 503; the rest stays as is. */
 export function mapPgError(e: unknown): unknown {
   if (e instanceof StarlingError || typeof e !== 'object' || e === null) return e;
   const err = e as { code?: string; constraint?: string; detail?: string; message?: string };
+  // 53100 disk_full; a PANIC or I/O error naming ENOSPC (PostgreSQL could not write its log).
+  if (err.code === '53100' || /No space left on device/i.test(err.message ?? '')) {
+    return new StarlingError('STORAGE_FULL', storageFullMessage, { cause: e });
+  }
   if (err.code === '23505') {
     return new StarlingError('CONFLICT', err.detail ?? 'already exists', {
       cause: e,

@@ -84,7 +84,7 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   const config = loadControllerConfig(flags);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logFile = path.join(config.dataDir, 'controller.log');
-  const log = createLogger(config.logLevel, 'controller', pino.destination({ dest: logFile, sync: false }));
+  const log = createLogger(config.logLevel, 'controller', pino.destination({ dest: logFile, sync: false, maxLength: 16 * 1024 * 1024 }));
   const signal = untilSignal();
   const controller = await startController(config, { log });
   const stopAgent = config.withAgent
