@@ -12,7 +12,12 @@ export const bundlePath = path.join(root, 'dist', 'starling.mjs');
 export async function build() {
   const { build: esbuild } = await import('esbuild');
   const result = await esbuild({
-    entryPoints: { starling: path.join(root, 'src', 'main.ts'), agent: path.join(root, 'src', 'agent', 'main.ts') },
+    entryPoints: {
+      starling: path.join(root, 'src', 'main.ts'),
+      agent: path.join(root, 'src', 'agent', 'main.ts'),
+      // Loaded by path as a worker thread (src/inventory/bulk-xml-parse.ts).
+      'bulk-xml-worker': path.join(root, 'src', 'inventory', 'bulk-xml-worker.ts'),
+    },
     bundle: true,
     splitting: true,
     platform: 'node',

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../api/server.ts';
 import { JsonPatch } from '../api/json-patch.ts';
+import { MAX_BULK_BYTES } from './bulk-xml-parse.ts';
 import { StarlingError } from '../common/errors.ts';
 import type { HostService } from './host-service.ts';
 import type { HostRow, InventoryTable } from './host-repo.ts';
@@ -79,9 +80,10 @@ const SUB: Record<string, InventoryTable> = {
 };
 
 export function hostRoutes(app: App, hosts: HostService): void {
-  // Bulk files come as XML (raw, or the `file` field of a form like cgtsclient sends).
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 32 * 1024 * 1024 }, (req, body, done) => {
+  // Bulk files come as XML (raw, or the `file` field of a form like cgtsclient sends), at most
+  // MAX_BULK_BYTES: a larger Content-Length is refused (413) before the body is read.
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: MAX_BULK_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: MAX_BULK_BYTES }, (req, body, done) => {
     const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] ?? '');
     const b = boundary?.[1] ?? boundary?.[2];
     if (!b) return done(new StarlingError('BAD_REQUEST', 'multipart body without a boundary', { field: 'file' }), undefined);

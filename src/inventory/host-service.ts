@@ -11,7 +11,8 @@ import type { Sealer } from '../common/sealed.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { JsonPatch } from '../api/json-patch.ts';
 import type { AlarmPort } from '../fault/index.ts';
-import { parseBulkXml, renderBulkXml } from './domain/bulk-xml.ts';
+import { renderBulkXml } from './domain/bulk-xml.ts';
+import { parseBulkXmlInWorker } from './bulk-xml-parse.ts';
 import {
   checkBmc,
   checkHostInput,
@@ -374,7 +375,7 @@ export class HostService {
 
   /** host-bulk-add: every host checked first; all are added in one transaction, or none. */
   async bulkAdd(xml: string): Promise<{ added: HostRow[]; warnings: string[] }> {
-    const hosts = parseBulkXml(xml);
+    const hosts = await parseBulkXmlInWorker(xml);
     return this.db.tx(async (q) => {
       const { mode, allInOne } = await this.systemMode(q);
       this.refuseOnSimplex(mode, 'bulk-adding hosts');

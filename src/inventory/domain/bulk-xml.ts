@@ -41,10 +41,43 @@ function bad(message: string, field: string): never {
   throw new StarlingError('VALIDATION_FAILED', message, { field });
 }
 
+/** A bulk file is <hosts>/<host>/<field>: anything nested deeper is not one (and 50,000 levels
+ *  would exhaust the parser's stack). */
+const MAX_DEPTH = 8;
+
+/** Refuses what a hosts file never needs and an attacker uses: a DOCTYPE (entity definitions,
+ *  external or parameter entities, entity expansion bombs) and deep nesting. Linear, no recursion. */
+function refuseHostile(xml: string): void {
+  if (/<!DOCTYPE|<!ENTITY|<!ELEMENT|<!ATTLIST/i.test(xml)) {
+    bad('the file must not contain a DOCTYPE or entity declarations', 'file');
+  }
+  let depth = 0;
+  for (const m of xml.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
+    if (m[1] === '/') depth--;
+    else if (m[2] !== '/' && ++depth > MAX_DEPTH) bad(`the file nests elements deeper than ${MAX_DEPTH} levels`, 'file');
+  }
+}
+
 export function parseBulkXml(xml: string): BulkHost[] {
+  refuseHostile(xml);
+  try {
+    return parseChecked(xml);
+  } catch (e) {
+    if (e instanceof StarlingError) throw e;
+    // The parser's own failures (a malformed construct it does not validate) are bad input too.
+    bad(`the file cannot be parsed: ${e instanceof Error ? e.message : String(e)}`, 'file');
+  }
+}
+
+function parseChecked(xml: string): BulkHost[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) bad(`the file is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`, 'file');
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, isArray: (name) => name === 'host' });
+  const parser = new XMLParser({
+    ignoreAttributes: true,
+    parseTagValue: false,
+    trimValues: true,
+    isArray: (name) => name === 'host',
+  });
   const doc = parser.parse(xml) as Record<string, unknown>;
   const root = doc.hosts;
   if (root === undefined) bad('the file has no <hosts> root element', 'file');
@@ -55,7 +88,8 @@ export function parseBulkXml(xml: string): BulkHost[] {
   return hosts.map((raw, i) => {
     const label = (h: Record<string, unknown>): string => `host ${i + 1}${typeof h.hostname === 'string' && h.hostname ? ` (${h.hostname})` : ''}: `;
     if (typeof raw !== 'object' || raw === null) bad(`host ${i + 1}: <host> must contain elements`, 'host');
-    const h = raw as Record<string, unknown>;
+    // Own keys only: a <__proto__> element must be refused as an unknown field, never followed.
+    const h = Object.fromEntries(Object.entries(raw as Record<string, unknown>)) as Record<string, unknown>;
     const prefix = label(h);
     const input: Record<string, string> = {};
     let powerOn = false;
