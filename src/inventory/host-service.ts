@@ -446,6 +446,13 @@ export class HostService {
               mgmt_mac: mac,
             }
           : { uuid: newUuid(), mgmt_mac: mac, availability: 'online' };
+        // A new host boots from, and has its root on, the first disk it reports (e.g. /dev/vda),
+        // not a /dev/sda it may not have; the operator can change both while it is locked.
+        const disk = (r.inventory.idisks ?? [])
+          .map((d) => d.device_node)
+          .filter((n): n is string => typeof n === 'string' && n !== '')
+          .sort()[0];
+        if (disk !== undefined) Object.assign(row, { boot_device: disk, rootfs_device: disk });
         await insertHosts(q, [row]);
         h = (await findHostByMac(q, mac))!;
         this.log.info(
