@@ -17,7 +17,7 @@ import { startResponder, type Responder } from '../maintenance/heartbeat/respond
 import { HB_NETWORKS, REPLY_FLAG_HEALTHY, REPLY_FLAG_PMON, type HbNetwork } from '../maintenance/heartbeat/packet.ts';
 import { applyHostConfig, type HostConfig } from './config-apply.ts';
 import { startPmon, type Pmon } from './pmon/pmon.ts';
-import { restAlarmSink } from './monitor/alarm-sink.ts';
+import { inventoryNamedSink, restAlarmSink } from './monitor/alarm-sink.ts';
 import { startResourceMonitor, type ResourceMonitor } from './monitor/resources.ts';
 import { startInterfaceMonitor, type InterfaceMonitor } from './monitor/interfaces.ts';
 
@@ -76,6 +76,8 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   };
 
   let reported: string | undefined;
+  // Alarms name the host as the inventory does (controller-0), not as its OS does.
+  let inventoryName: string | undefined;
   const ensureSession = async (): Promise<Session> => {
     if (!session || session.expiresAt.getTime() - Date.now() < 60_000) {
       session = await login({
@@ -143,16 +145,18 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
       log.info({ configured: hostname, inventory: host.hostname }, 'using the host name the inventory knows');
       hostname = host.hostname;
     }
+    if (host.hostname !== null) inventoryName = host.hostname;
     log.info({ host: host.hostname ?? host.uuid, mgmt_mac: mac, cpus: inv.cpus.length, ports: inv.ports.length }, 'inventory reported');
   };
 
-  const sink = restAlarmSink({
+  const restSink = restAlarmSink({
     fmUrl: async () => {
       const s = await ensureSession();
       return { url: endpointFor(s, 'faultmanagement'), token: s.token };
     },
     log,
   });
+  const sink = inventoryNamedSink(restSink, hostname, () => inventoryName);
 
   /** The host's monitors: processes (pmon), resources, the network interfaces' links. */
   const startMonitors = async (): Promise<void> => {
@@ -269,7 +273,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     log.info({ hostname }, 'channel to the controller open');
     markConnected();
     // The controller may have missed alarm changes while the channel was down.
-    sink.resync().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : e }, 'alarm resync failed'));
+    restSink.resync().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : e }, 'alarm resync failed'));
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of res.stream) {

@@ -77,7 +77,7 @@ describe('sysinv compatibility of every request', () => {
     const reg = await site.call('POST', '/v1/agents/register', { token, body: { mgmt_mac: '08:00:27:ee:00:01', inventory } });
     expect(reg.status).toBe(200);
     const host = reg.body.uuid as string;
-    expect((await site.call('GET', `/v1/ihosts/${host}`, { token })).body).toMatchObject({ peers: null, install_state: null, install_state_info: null });
+    expect((await site.call('GET', `/v1/ihosts/${host}`, { token })).body).toMatchObject({ peers: null, install_state: null, install_state_info: null, boot_device: '/dev/vda', rootfs_device: '/dev/vda' });
     const get = async (p: string) => {
       const r = await site.call('GET', p, { token });
       expect(r.status, p).toBe(200);

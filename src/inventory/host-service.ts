@@ -22,7 +22,7 @@ import {
   type HostValues,
 } from './domain/host.ts';
 import { HOST_ACTIONS, decide, updatableFields, type HostAction } from './domain/host-state.ts';
-import { assignCpuFunctions, type CpuRequest, type LogicalCpu } from './domain/cpu-assign.ts';
+import { assignCpuFunctions, defaultAioPlatform, type CpuRequest, type LogicalCpu } from './domain/cpu-assign.ts';
 import {
   INVENTORY_TABLES,
   countUnlockedEnabledControllers,
@@ -428,6 +428,7 @@ export class HostService {
     return this.db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);
       let h = await findHostByMac(q, mac);
+      let newAio = false;
       if (!h) {
         const { mode, allInOne } = await this.systemMode(q);
         const firstController =
@@ -452,7 +453,15 @@ export class HostService {
               mgmt_mac: mac,
             }
           : { uuid: newUuid(), mgmt_mac: mac, availability: 'online' };
+        // A new host boots from, and has its root on, the first disk it reports (e.g. /dev/vda),
+        // not a /dev/sda it may not have; the operator can change both while it is locked.
+        const disk = (r.inventory.idisks ?? [])
+          .map((d) => d.device_node)
+          .filter((n): n is string => typeof n === 'string' && n !== '')
+          .sort()[0];
+        if (disk !== undefined) Object.assign(row, { boot_device: disk, rootfs_device: disk });
         await insertHosts(q, [row]);
+        newAio = firstController && allInOne;
         h = (await findHostByMac(q, mac))!;
         this.log.info(
           { mac, hostname: h.hostname, uuid: h.uuid },
@@ -474,6 +483,16 @@ export class HostService {
         if (rows === undefined) continue;
         if (table === 'idisks') await replaceDisks(q, h.uuid, rows, newUuid);
         else await replaceInventory(q, h.uuid, table, rows, newUuid);
+      }
+      // A new all-in-one controller gets StarlingX's default platform cores.
+      if (newAio && r.inventory.icpus !== undefined) {
+        const cpus = (await listInventory(q, h.uuid, 'icpus')) as unknown as LogicalCpu[];
+        const next = defaultAioPlatform(cpus, { subfunctions: h.subfunctions ?? '', vswitchConfigured: false });
+        if (next !== undefined)
+          await q.query(
+            `UPDATE icpus SET allocated_function = v.f FROM unnest($2::int[], $3::text[]) AS v(cpu, f) WHERE icpus.host_uuid = $1 AND icpus.cpu = v.cpu`,
+            [h.uuid, [...next.keys()], [...next.values()]],
+          );
       }
       // Each discovered port gets its Ethernet interface, as StarlingX's agent report does.
       await ensurePortInterfaces(q, h.uuid);

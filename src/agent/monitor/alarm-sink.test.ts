@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.ts';
-import { alarmKey, memoryAlarmSink, restAlarmSink, type AgentAlarm } from './alarm-sink.ts';
+import { alarmKey, inventoryEntity, inventoryNamedSink, memoryAlarmSink, restAlarmSink, type AgentAlarm } from './alarm-sink.ts';
 
 const cpu = (severity: AgentAlarm['severity'] = 'major'): AgentAlarm => ({
   alarm_id: '100.101',
@@ -157,5 +157,20 @@ describe('restAlarmSink against a stand-in fm server', () => {
     requests.length = 0;
     await sink.clear('100.103', 'host=controller-0.memory=platform');
     expect(requests.map((r) => r.method)).toEqual(['DELETE']);
+  });
+});
+
+describe('alarms on the inventory host name', () => {
+  it('host=<os name>… becomes host=<inventory name>…, raise and clear alike; others unchanged', async () => {
+    expect(inventoryEntity('host=vm-17.process=sshd', 'vm-17', 'controller-0')).toBe('host=controller-0.process=sshd');
+    expect(inventoryEntity('host=vm-17', 'vm-17', 'controller-0')).toBe('host=controller-0');
+    expect(inventoryEntity('host=vm-170.process=x', 'vm-17', 'controller-0')).toBe('host=vm-170.process=x');
+    expect(inventoryEntity('host=vm-17', 'vm-17', undefined)).toBe('host=vm-17');
+    const inner = memoryAlarmSink();
+    const sink = inventoryNamedSink(inner, 'vm-17', () => 'controller-0');
+    await sink.raise({ alarm_id: '100.101', entity_instance_id: 'host=vm-17', severity: 'major', reason_text: 'hot' });
+    expect([...inner.active.values()].map((a) => a.entity_instance_id)).toEqual(['host=controller-0']);
+    await sink.clear('100.101', 'host=vm-17');
+    expect(inner.active.size).toBe(0);
   });
 });

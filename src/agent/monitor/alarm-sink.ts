@@ -16,6 +16,22 @@ export interface AlarmSink {
   clear(alarm_id: string, entity_instance_id: string): Promise<void>;
 }
 
+/** `host=<os name>…` → `host=<inventory name>…`; other entities unchanged. */
+export function inventoryEntity(entity: string, osName: string, inventoryName: string | undefined): string {
+  if (inventoryName === undefined || inventoryName === osName) return entity;
+  const prefix = `host=${osName}`;
+  if (entity !== prefix && !entity.startsWith(`${prefix}.`)) return entity;
+  return `host=${inventoryName}${entity.slice(prefix.length)}`;
+}
+
+/** Alarms on the host as the inventory names it (`host=controller-0`), whatever the OS calls it. */
+export function inventoryNamedSink(inner: AlarmSink, osName: string, inventoryName: () => string | undefined): AlarmSink {
+  return {
+    raise: (a) => inner.raise({ ...a, entity_instance_id: inventoryEntity(a.entity_instance_id, osName, inventoryName()) }),
+    clear: (id, entity) => inner.clear(id, inventoryEntity(entity, osName, inventoryName())),
+  };
+}
+
 /** One key per alarm, as fm's unique key (alarm_id, entity_instance_id). */
 export const alarmKey = (alarm_id: string, entity_instance_id: string): string =>
   `${alarm_id} ${entity_instance_id}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StarlingError } from '../../common/errors.ts';
-import { assignCpuFunctions, type CpuRequest, type LogicalCpu } from './cpu-assign.ts';
+import { assignCpuFunctions, defaultAioPlatform, type CpuRequest, type LogicalCpu } from './cpu-assign.ts';
 
 /** 2 NUMA nodes × 4 cores × 2 threads; logical ids like Linux numbers them (thread siblings +8). */
 const host2x4x2: LogicalCpu[] = [0, 1].flatMap((node) =>
@@ -72,5 +72,20 @@ describe('assignCpuFunctions', () => {
     const r = refusal(host2x4x2, req, kind);
     expect(r.field).toBe(field);
     expect(r.message).toContain(words);
+  });
+});
+
+describe('defaultAioPlatform', () => {
+  const aio = { subfunctions: 'controller,worker', vswitchConfigured: false };
+  const cpu = (n: number, core: number, thread: number, numa = 0): LogicalCpu => ({ cpu: n, core, thread, numa_node: numa, allocated_function: 'Application' });
+  const platform = (m: Map<number, string> | undefined) => [...(m ?? new Map<number, string>()).entries()].filter(([, f]) => f === 'Platform').map(([c]) => c).sort((a, b) => a - b);
+  it('one physical core (both threads) with hyper-threading', () => {
+    const cpus = [cpu(0, 0, 0), cpu(1, 1, 0), cpu(2, 0, 1), cpu(3, 1, 1)];
+    expect(platform(defaultAioPlatform(cpus, aio))).toEqual([0, 2]);
+  });
+  it('two cores without hyper-threading, one on a two-core machine, none on one core', () => {
+    expect(platform(defaultAioPlatform([0, 1, 2, 3].map((n) => cpu(n, n, 0)), aio))).toEqual([0, 1]);
+    expect(platform(defaultAioPlatform([cpu(0, 0, 0), cpu(1, 1, 0)], aio))).toEqual([0]);
+    expect(defaultAioPlatform([cpu(0, 0, 0)], aio)).toBeUndefined();
   });
 });

@@ -117,3 +117,28 @@ export function assignCpuFunctions(cpus: LogicalCpu[], requests: CpuRequest[], h
   }
   return out;
 }
+
+/**
+ * An all-in-one controller's CPU functions when it is first registered: StarlingX reserves one
+ * physical core of processor 0 for the platform when cores have two threads, two cores
+ * otherwise (the AIO rule wants two platform logical CPUs), leaving at least one core for
+ * applications; fewer when the machine is too small for that, none when it has one core.
+ */
+export function defaultAioPlatform(cpus: LogicalCpu[], host: HostKind): Map<number, string> | undefined {
+  if (cpus.length === 0) return undefined;
+  const node0 = Math.min(...cpus.map((c) => c.numa_node));
+  const ht = cpus.some((c) => c.numa_node === node0 && c.thread > 0);
+  for (const cores of ht ? [1] : [2, 1]) {
+    try {
+      return assignCpuFunctions(cpus, [{ function: 'platform', sockets: [{ [String(node0)]: cores }] }], host);
+    } catch {
+      // too few cores for this many: try fewer
+    }
+  }
+  // Below StarlingX's minimum (e.g. two single-thread cores): one core for the platform anyway.
+  const cores = new Map<number, number[]>();
+  for (const c of cpus) cores.set(c.core, [...(cores.get(c.core) ?? []), c.cpu]);
+  if (cores.size < 2) return undefined;
+  const lowest = Math.min(...cpus.filter((c) => c.numa_node === node0).map((c) => c.core));
+  return new Map(cpus.map((c) => [c.cpu, c.core === lowest && c.numa_node === node0 ? ALLOCATED.platform : ALLOCATED.application]));
+}
