@@ -237,22 +237,6 @@ export async function startController(config: ControllerConfig, deps: Controller
 
     if (embeddedStart) embedded = await embeddedStart;
     mark('database server');
-    // The data folder's storage: alarm 100.104 at its thresholds; with the embedded server there,
-    // a connection lost while it is full is reported as STORAGE_FULL.
-    storage = startStorageMonitor({
-      folder: config.dataDir,
-      hostname: 'controller',
-      thresholds: { major: config.storage.majorPercent, critical: config.storage.criticalPercent },
-      periodMs: config.storage.checkSeconds * 1000,
-      alarms: fault,
-      log,
-    });
-    const monitor = storage;
-    cleanups.push(async () => monitor.stop());
-    if (embedded) {
-      db.storageFull = () => monitor.full();
-      eventsDb.storageFull = () => monitor.full();
-    }
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     mark('migrations');
@@ -293,6 +277,23 @@ export async function startController(config: ControllerConfig, deps: Controller
     if (compileError !== undefined) throw compileError;
     mark('routes compiled');
     await app.listen({ host: config.bind, port: config.port });
+    // The data folder's storage: alarm 100.104 at its thresholds; with the embedded server there,
+    // a connection lost while it is full is reported as STORAGE_FULL. Started once the API
+    // answers: its first check writes (an alarm clear), which must not slow the start-up.
+    storage = startStorageMonitor({
+      folder: config.dataDir,
+      hostname: 'controller',
+      thresholds: { major: config.storage.majorPercent, critical: config.storage.criticalPercent },
+      periodMs: config.storage.checkSeconds * 1000,
+      alarms: fault,
+      log,
+    });
+    const monitor = storage;
+    cleanups.push(async () => monitor.stop());
+    if (embedded) {
+      db.storageFull = () => monitor.full();
+      eventsDb.storageFull = () => monitor.full();
+    }
     // Maintenance starts once the API answers (its worker thread and first reads cost ~100 ms of
     // a start-up an operator waits for); hosts are only pulsed once their agents connect anyway.
     const maintenanceStarted = maintenance
