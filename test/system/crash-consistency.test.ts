@@ -100,8 +100,8 @@ describe.skipIf(backend() === 'external')('crash consistency (kill -9 under load
     const hosts = new Set(((await api(url, token, 'GET', '/v1/ihosts')).body.ihosts as { hostname: string }[]).map((h) => h.hostname));
     const alarms = new Set<string>();
     for (let next: string | null = '/v1/alarms?limit=1000'; next; ) {
-      const page: { ialarms: { entity_instance_id: string }[]; next: string | null } = (await api(url, token, 'GET', next)).body;
-      for (const a of page.ialarms) alarms.add(a.entity_instance_id);
+      const page: { alarms: { entity_instance_id: string }[]; next: string | null } = (await api(url, token, 'GET', next)).body;
+      for (const a of page.alarms) alarms.add(a.entity_instance_id);
       next = page.next ? new URL(page.next, url).pathname + new URL(page.next, url).search : null;
     }
     const audited = new Set<string>();

@@ -77,7 +77,7 @@ describe.skipIf(backend() === 'external')('embedded PostgreSQL supervision', () 
     const h = await api(url, token, 'GET', '/health');
     expect(h.body).toMatchObject({ status: 'ok', ready: true, database_server: { state: 'running', restarts: 2 } });
     // Every alarm written before and after the kills is there; the controller never exited.
-    const alarms = (await api(url, token, 'GET', '/v1/alarms?limit=100')).body.ialarms as { entity_instance_id: string }[];
+    const alarms = (await api(url, token, 'GET', '/v1/alarms?limit=100')).body.alarms as { entity_instance_id: string }[];
     for (const n of [0, 1, 2]) expect(alarms.map((a) => a.entity_instance_id)).toContain(`host=supervised-${n}`);
     expect(running.child.exitCode).toBeNull();
     running.child.kill('SIGTERM');

@@ -58,7 +58,7 @@ describe.skipIf(backend() === 'external' || !isRoot)('full data folder (tmpfs, r
     await fillTo(mnt, filler, Math.floor(s.blocks * s.bsize * 0.15));
     const fsAlarm = await waitFor(
       '100.104 raised',
-      async () => ((await api(url, token, 'GET', '/v1/alarms')).body.ialarms as { alarm_id: string; severity: string }[]).find((a) => a.alarm_id === '100.104'),
+      async () => ((await api(url, token, 'GET', '/v1/alarms')).body.alarms as { alarm_id: string; severity: string }[]).find((a) => a.alarm_id === '100.104'),
       5_000,
       200,
     );
@@ -115,7 +115,7 @@ describe.skipIf(backend() === 'external' || !isRoot)('full data folder (tmpfs, r
     console.log(`disk-full: writes accepted again ${Math.round(performance.now() - freedAt)} ms after space was freed`);
     await waitFor(
       '100.104 cleared',
-      async () => (((await api(url, token, 'GET', '/v1/alarms')).body.ialarms as { alarm_id: string }[]).some((a) => a.alarm_id === '100.104') ? undefined : true),
+      async () => (((await api(url, token, 'GET', '/v1/alarms')).body.alarms as { alarm_id: string }[]).some((a) => a.alarm_id === '100.104') ? undefined : true),
       10_000,
       200,
     );
