@@ -2,6 +2,7 @@
 // call it, and find the processes that work on a data folder (PostgreSQL, the agent).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { authBody } from './site.ts';
 
@@ -89,5 +90,15 @@ export function killAllOn(dir: string): void {
     } catch {
       // gone
     }
+  }
+}
+
+/** A test's cleanup: kills what it launched and every process still working on its data folder,
+ *  then removes the folder. */
+export async function stopAndRemove(running: readonly Running[], dataDir: string): Promise<void> {
+  for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  if (dataDir) {
+    killAllOn(dataDir);
+    await fs.rm(dataDir, { recursive: true, force: true });
   }
 }

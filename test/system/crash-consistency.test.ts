@@ -4,12 +4,11 @@
 // Alarms commit asynchronously (docs/adr/0003): a kill -9 of PostgreSQL itself may lose the last
 // fraction of a second of them; those are counted, not failed.
 
-import fs from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/index.ts';
 import { backend } from '../support/db-urls.ts';
 import { tempDir } from '../support/site.ts';
-import { api, killAllOn, launchStarling, loginWhenUp, processesOn, sleep, type Running } from '../support/proc.ts';
+import { api, launchStarling, stopAndRemove, loginWhenUp, processesOn, sleep, type Running } from '../support/proc.ts';
 
 const PASSWORD = 'crash-test-pw';
 
@@ -27,13 +26,7 @@ describe.skipIf(backend() === 'external')('crash consistency (kill -9 under load
   let dataDir = '';
   const running: Running[] = [];
 
-  afterAll(async () => {
-    for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
-    if (dataDir) {
-      killAllOn(dataDir);
-      await fs.rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  afterAll(async () => stopAndRemove(running, dataDir));
 
   it('loses no acknowledged host, alarm or audit entry', async () => {
     dataDir = await tempDir();

@@ -2,12 +2,11 @@
 // /health/ready say so at once (503), the controller starts the server again by itself, and
 // writes work again within seconds, with nothing committed before the kill lost.
 
-import fs from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/index.ts';
 import { backend } from '../support/db-urls.ts';
 import { tempDir } from '../support/site.ts';
-import { api, killAllOn, launchStarling, loginWhenUp, processesOn, sleep, waitFor, type Running } from '../support/proc.ts';
+import { api, launchStarling, loginWhenUp, processesOn, sleep, stopAndRemove, waitFor, type Running } from '../support/proc.ts';
 
 const PASSWORD = 'supervise-test-pw';
 
@@ -22,13 +21,7 @@ describe.skipIf(backend() === 'external')('embedded PostgreSQL supervision', () 
   let dataDir = '';
   let running: Running | undefined;
 
-  afterAll(async () => {
-    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
-    if (dataDir) {
-      killAllOn(dataDir);
-      await fs.rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  afterAll(async () => stopAndRemove(running ? [running] : [], dataDir));
 
   it('restarts a killed server; /health tells the truth meanwhile; writes work again', async () => {
     dataDir = await tempDir();

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/index.ts';
 import { backend } from '../support/db-urls.ts';
 import { tempDir } from '../support/site.ts';
-import { api, killAllOn, launchStarling, loginWhenUp, processesOn, waitFor, type Running } from '../support/proc.ts';
+import { api, launchStarling, stopAndRemove, loginWhenUp, processesOn, waitFor, type Running } from '../support/proc.ts';
 
 const PASSWORD = 'orphan-test-pw';
 
@@ -16,13 +16,7 @@ describe.skipIf(backend() === 'external')('kill -9 of starling up (embedded data
   let dataDir = '';
   const running: Running[] = [];
 
-  afterAll(async () => {
-    for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
-    if (dataDir) {
-      killAllOn(dataDir);
-      await fs.rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  afterAll(async () => stopAndRemove(running, dataDir));
 
   it('leaves no PostgreSQL or agent behind, and a new start on the folder keeps the data', async () => {
     dataDir = await tempDir();
