@@ -39,17 +39,16 @@ import { hostNetworkKeys, type HbNetworkKeys } from './heartbeat/keys.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,
-  deleteWorkflow,
   findBmc,
   findWorkflow,
   hostConfigRows,
   listHbEndpoints,
   listMtceHosts,
   listWorkflows,
-  lockMtceHost,
   patchHostState,
   replaceHbEndpoints,
   saveWorkflow,
+  writeWorkflowStep,
   type HbEndpointRow,
   type MtceHostRow,
 } from './repo.ts';
@@ -445,26 +444,16 @@ export class MaintenanceEngine {
    */
   private async apply(h: MtceHostRow, from: Workflow | null, step: StepResult): Promise<boolean> {
     const hostname = h.hostname ?? h.uuid;
-    const written = await this.deps.db.tx(async (q) => {
-      const row = await lockMtceHost(q, h.uuid);
-      if (row === undefined) return undefined;
-      const ok =
-        step.workflow === null
-          ? from === null || (await deleteWorkflow(q, h.uuid, from))
-          : await saveWorkflow(q, h.uuid, step.workflow, from);
-      if (!ok) return { row, wf: await findWorkflow(q, h.uuid) };
-      await patchHostState(q, h.uuid, step.host);
-      return 'written' as const;
-    });
-    if (written !== 'written') {
+    const w = await this.deps.db.tx((q) => writeWorkflowStep(q, h.uuid, from, step.workflow, step.host));
+    if (!w.written) {
       // Re-read: the next pass plans from what is stored (a deleted host is dropped at refresh).
-      if (written !== undefined) {
-        Object.assign(h, written.row);
-        if (written.wf === undefined) this.workflows.delete(h.uuid);
-        else this.workflows.set(h.uuid, written.wf);
+      if (w.host !== undefined) {
+        Object.assign(h, w.host);
+        if (w.workflow === undefined) this.workflows.delete(h.uuid);
+        else this.workflows.set(h.uuid, w.workflow);
       }
       this.deps.log.info(
-        { host: hostname, planned: step.workflow?.kind ?? 'end', stored: written?.wf?.kind ?? 'none' },
+        { host: hostname, planned: step.workflow?.kind ?? 'end', stored: w.workflow?.kind ?? 'none' },
         'maintenance step not written: the host changed meanwhile; planning again',
       );
       setImmediate(() => this.guard('workflows', () => this.runWorkflows()));

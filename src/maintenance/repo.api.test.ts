@@ -8,7 +8,7 @@ import { Db } from '../db/index.ts';
 import { freshDatabase, type TestDatabase } from '../../test/support/site.ts';
 import { insertHosts } from '../inventory/host-repo.ts';
 import { failHost, newWorkflow, type WfHost, type Workflow } from './domain/workflow.ts';
-import { deleteWorkflow, findWorkflow, lockMtceHost, saveWorkflow } from './repo.ts';
+import { deleteWorkflow, findWorkflow, lockMtceHost, saveWorkflow, writeWorkflowStep } from './repo.ts';
 
 describe('workflow writes: compare-and-set on the workflow planned from', () => {
   let database: TestDatabase;
@@ -100,5 +100,60 @@ describe('workflow writes: compare-and-set on the workflow planned from', () => 
     expect(await db.tx((q) => saveWorkflow(q, uuid, { ...next, step: 'other' }, seen))).toBe(false);
     expect(await db.tx((q) => deleteWorkflow(q, uuid, stored))).toBe(true);
     expect(await findWorkflow(db, uuid)).toBeUndefined();
+  });
+
+  it('the engine’s step and an operator’s action at once: they take turns on the host row, and the step planned before the action is not written', async () => {
+    const uuid = await newHost();
+    const hostState = async () =>
+      (
+        await db.query<{ s: string }>(
+          "SELECT administrative || '-' || operational || '-' || availability AS s FROM ihosts WHERE uuid = $1",
+          [uuid],
+        )
+      ).rows[0]?.s;
+    // The engine planned a recovery from "no workflow" (its snapshot).
+    const failed = failHost(wfHost, 'heartbeat lost', T0);
+    // The operator's transaction holds the host row while it decides.
+    let release!: () => void;
+    const decided = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const holding = new Promise<void>((r) => (locked = r));
+    const operator = db.tx(async (q) => {
+      await lockMtceHost(q, uuid);
+      locked();
+      await decided;
+      return saveWorkflow(q, uuid, newWorkflow('lock', T0 + 1), null);
+    });
+    await holding;
+    let engineDone = false;
+    const engine = db
+      .tx((q) => writeWorkflowStep(q, uuid, null, failed.workflow, failed.host))
+      .finally(() => (engineDone = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(engineDone).toBe(false); // waiting for the operator's transaction
+    release();
+    expect(await operator).toBe(true);
+    const w = await engine;
+    expect(w).toMatchObject({ written: false, workflow: { kind: 'lock' } });
+    expect((await findWorkflow(db, uuid))?.kind).toBe('lock');
+    expect(await hostState()).toBe('unlocked-enabled-available'); // the failed state was not written
+    // Planned again from what is stored, the engine's next step is written.
+    if (w.written) throw new Error('unreachable');
+    const stored = w.workflow!;
+    const next: Workflow = { ...stored, step: 'wait-lock', stepStartedAt: T0 + 2 };
+    const again = await db.tx((q) => writeWorkflowStep(q, uuid, stored, next, { task: 'Locking' }));
+    expect(again).toEqual({ written: true });
+    expect(await findWorkflow(db, uuid)).toMatchObject({ kind: 'lock', step: 'wait-lock' });
+  });
+
+  it('a step for a host deleted meanwhile writes nothing', async () => {
+    const uuid = await newHost();
+    await db.query('DELETE FROM ihosts WHERE uuid = $1', [uuid]);
+    const failed = failHost(wfHost, 'heartbeat lost', T0);
+    expect(await db.tx((q) => writeWorkflowStep(q, uuid, null, failed.workflow, failed.host))).toEqual({
+      written: false,
+      host: undefined,
+      workflow: undefined,
+    });
   });
 });

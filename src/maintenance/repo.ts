@@ -3,7 +3,7 @@
 
 import type { Queryable } from '../db/index.ts';
 import type { InterfaceConfig } from '../agent/config-apply.ts';
-import type { Workflow, WorkflowKind } from './domain/workflow.ts';
+import type { HostPatch, Workflow, WorkflowKind } from './domain/workflow.ts';
 import type { HbNetwork } from './domain/heartbeat.ts';
 
 export interface HbEndpointRow {
@@ -148,6 +148,36 @@ export async function lockMtceHost(q: Queryable, hostUuid: string): Promise<Mtce
     hostUuid,
   ]);
   return r.rows[0];
+}
+
+export type StepWrite =
+  | { written: true }
+  /** Not written: the host is gone (host undefined), or its workflow is no longer the one planned
+   *  from; what is stored now, to plan again from. */
+  | { written: false; host: MtceHostRow | undefined; workflow: Workflow | undefined };
+
+/**
+ * Writes one maintenance step in the caller's transaction: the host row locked first (an
+ * operator's action locks it too, so the two take turns), then the workflow saved or ended by
+ * compare-and-set against `from` (the workflow the step was planned from, null if none), then the
+ * host state. Nothing is written when the compare fails.
+ */
+export async function writeWorkflowStep(
+  q: Queryable,
+  hostUuid: string,
+  from: Workflow | null,
+  next: Workflow | null,
+  host: HostPatch,
+): Promise<StepWrite> {
+  const row = await lockMtceHost(q, hostUuid);
+  if (row === undefined) return { written: false, host: undefined, workflow: undefined };
+  const ok =
+    next === null
+      ? from === null || (await deleteWorkflow(q, hostUuid, from))
+      : await saveWorkflow(q, hostUuid, next, from);
+  if (!ok) return { written: false, host: row, workflow: await findWorkflow(q, hostUuid) };
+  await patchHostState(q, hostUuid, host);
+  return { written: true };
 }
 
 export interface BmcRow {
