@@ -39,7 +39,6 @@ import { hostNetworkKeys, type HbNetworkKeys } from './heartbeat/keys.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,
-  deleteWorkflow,
   findBmc,
   findWorkflow,
   hostConfigRows,
@@ -49,6 +48,7 @@ import {
   patchHostState,
   replaceHbEndpoints,
   saveWorkflow,
+  writeWorkflowStep,
   type HbEndpointRow,
   type MtceHostRow,
 } from './repo.ts';
@@ -218,7 +218,9 @@ export class MaintenanceEngine {
         { field: '/action' },
       );
     }
-    await saveWorkflow(q, hostUuid, newWorkflow(action, this.deps.clock.now().getTime()));
+    // The caller locked the host row, as every maintenance step does: nothing moved since the read.
+    if (!(await saveWorkflow(q, hostUuid, newWorkflow(action, this.deps.clock.now().getTime()), existing ?? null)))
+      throw new StarlingError('HOST_STATE_CONFLICT', 'the host changed meanwhile; try again', { field: '/action' });
     // StarlingX shows an unlocking host as unlocked-disabled at once (it then reboots into service);
     // a lock stays unlocked until it is done.
     await patchHostState(
@@ -342,7 +344,7 @@ export class MaintenanceEngine {
           ? reported
           : undefined);
       if (fail !== undefined) {
-        await this.apply(h, failHost(this.wfHost(h), fail, this.deps.clock.now().getTime()));
+        await this.apply(h, null, failHost(this.wfHost(h), fail, this.deps.clock.now().getTime()));
       } else if (d.availability !== undefined) {
         await patchHostState(this.deps.db, h.uuid, { availability: d.availability });
         this.deps.log.info(
@@ -427,22 +429,36 @@ export class MaintenanceEngine {
         );
         if (step.workflow === wf) continue;
         // The answer the step waited for is consumed once the workflow moves on.
-        if (wf.pending !== null) this.results.delete(wf.pending);
-        await this.apply(h, step);
+        if ((await this.apply(h, wf, step)) && wf.pending !== null) this.results.delete(wf.pending);
       }
     } finally {
       this.busy = false;
     }
   }
 
-  /** Writes a step (workflow + host state in one transaction), then sends its commands and alarms. */
-  private async apply(h: MtceHostRow, step: StepResult): Promise<void> {
+  /**
+   * Writes a step planned from `from` (the workflow read, null if none) — workflow and host state in
+   * one transaction, the host row locked as an operator's action locks it — then sends its commands
+   * and alarms. When the stored workflow is no longer `from` (an operator's action committed since
+   * the read), nothing is written or sent: the host is read again and planned again. False then.
+   */
+  private async apply(h: MtceHostRow, from: Workflow | null, step: StepResult): Promise<boolean> {
     const hostname = h.hostname ?? h.uuid;
-    await this.deps.db.tx(async (q) => {
-      if (step.workflow === null) await deleteWorkflow(q, h.uuid);
-      else await saveWorkflow(q, h.uuid, step.workflow);
-      await patchHostState(q, h.uuid, step.host);
-    });
+    const w = await this.deps.db.tx((q) => writeWorkflowStep(q, h.uuid, from, step.workflow, step.host));
+    if (!w.written) {
+      // Re-read: the next pass plans from what is stored (a deleted host is dropped at refresh).
+      if (w.host !== undefined) {
+        Object.assign(h, w.host);
+        if (w.workflow === undefined) this.workflows.delete(h.uuid);
+        else this.workflows.set(h.uuid, w.workflow);
+      }
+      this.deps.log.info(
+        { host: hostname, planned: step.workflow?.kind ?? 'end', stored: w.workflow?.kind ?? 'none' },
+        'maintenance step not written: the host changed meanwhile; planning again',
+      );
+      setImmediate(() => this.guard('workflows', () => this.runWorkflows()));
+      return false;
+    }
     Object.assign(h, step.host);
     if (step.workflow === null) {
       this.workflows.delete(h.uuid);
@@ -459,6 +475,7 @@ export class MaintenanceEngine {
     }
     for (const a of step.alarms) await this.alarm(a);
     for (const c of step.commands) await this.send(h, c);
+    return true;
   }
 
   private async send(h: MtceHostRow, c: WfCommand): Promise<void> {

@@ -3,7 +3,7 @@
 
 import type { Queryable } from '../db/index.ts';
 import type { InterfaceConfig } from '../agent/config-apply.ts';
-import type { Workflow, WorkflowKind } from './domain/workflow.ts';
+import type { HostPatch, Workflow, WorkflowKind } from './domain/workflow.ts';
 import type { HbNetwork } from './domain/heartbeat.ts';
 
 export interface HbEndpointRow {
@@ -78,18 +78,47 @@ export async function findWorkflow(
   return r.rows[0] === undefined ? undefined : toWorkflow(r.rows[0]);
 }
 
-export async function saveWorkflow(q: Queryable, hostUuid: string, wf: Workflow): Promise<void> {
-  await q.query(
-    `INSERT INTO host_workflows (host_uuid, kind, step, attempt, started_at, step_started_at, pending, reason)
-     VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8)
-     ON CONFLICT (host_uuid) DO UPDATE SET kind = EXCLUDED.kind, step = EXCLUDED.step, attempt = EXCLUDED.attempt,
-       started_at = EXCLUDED.started_at, step_started_at = EXCLUDED.step_started_at, pending = EXCLUDED.pending, reason = EXCLUDED.reason`,
-    [hostUuid, wf.kind, wf.step, wf.attempt, wf.startedAt, wf.stepStartedAt, wf.pending, wf.reason],
+/**
+ * Writes a host's workflow if it is still the one the writer planned from (`from`: the workflow it
+ * read, or null when it read none): a compare-and-set on (kind, step, step start), so a step planned
+ * from an old snapshot cannot overwrite what another writer (an operator's action, the other engine
+ * pass) committed since. Returns false, writing nothing, when the stored workflow has moved on.
+ */
+export async function saveWorkflow(
+  q: Queryable,
+  hostUuid: string,
+  wf: Workflow,
+  from: Workflow | null,
+): Promise<boolean> {
+  const values = [hostUuid, wf.kind, wf.step, wf.attempt, wf.startedAt, wf.stepStartedAt, wf.pending, wf.reason];
+  if (from === null) {
+    const r = await q.query(
+      `INSERT INTO host_workflows (host_uuid, kind, step, attempt, started_at, step_started_at, pending, reason)
+       VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), $7, $8)
+       ON CONFLICT (host_uuid) DO NOTHING`,
+      values,
+    );
+    return r.rowCount === 1;
+  }
+  const r = await q.query(
+    `UPDATE host_workflows SET kind = $2, step = $3, attempt = $4, started_at = to_timestamp($5 / 1000.0),
+            step_started_at = to_timestamp($6 / 1000.0), pending = $7, reason = $8
+      WHERE host_uuid = $1 AND ${SAME_AS_FROM}`,
+    [...values, from.kind, from.step, from.stepStartedAt],
   );
+  return r.rowCount === 1;
 }
 
-export async function deleteWorkflow(q: Queryable, hostUuid: string): Promise<void> {
-  await q.query('DELETE FROM host_workflows WHERE host_uuid = $1', [hostUuid]);
+/** The stored workflow is the one planned from ($9 kind, $10 step, $11 step start in ms). */
+const SAME_AS_FROM = 'kind = $9 AND step = $10 AND step_started_at = to_timestamp($11 / 1000.0)';
+
+/** Ends a host's workflow if it is still the one planned from (see saveWorkflow); false if not. */
+export async function deleteWorkflow(q: Queryable, hostUuid: string, from: Workflow): Promise<boolean> {
+  const r = await q.query(
+    'DELETE FROM host_workflows WHERE host_uuid = $1 AND kind = $2 AND step = $3 AND step_started_at = to_timestamp($4 / 1000.0)',
+    [hostUuid, from.kind, from.step, from.stepStartedAt],
+  );
+  return r.rowCount === 1;
 }
 
 /** The few host columns maintenance decides on, for every host (a cache refreshed each second). */
@@ -104,11 +133,51 @@ export interface MtceHostRow {
   bm_type: 'none' | 'ipmi' | 'redfish' | 'dynamic';
 }
 
+const MTCE_HOST_COLUMNS = 'uuid, hostname, personality, administrative, operational, availability, task, bm_type';
+
 export async function listMtceHosts(q: Queryable): Promise<MtceHostRow[]> {
   const r = await q.query<MtceHostRow>(
-    'SELECT uuid, hostname, personality, administrative, operational, availability, task, bm_type FROM ihosts',
+    `SELECT ${MTCE_HOST_COLUMNS} FROM ihosts`,
   );
   return r.rows;
+}
+
+/** Locks a host's row for a maintenance step (operators' actions lock it too: they take turns). */
+export async function lockMtceHost(q: Queryable, hostUuid: string): Promise<MtceHostRow | undefined> {
+  const r = await q.query<MtceHostRow>(`SELECT ${MTCE_HOST_COLUMNS} FROM ihosts WHERE uuid = $1 FOR UPDATE`, [
+    hostUuid,
+  ]);
+  return r.rows[0];
+}
+
+export type StepWrite =
+  | { written: true }
+  /** Not written: the host is gone (host undefined), or its workflow is no longer the one planned
+   *  from; what is stored now, to plan again from. */
+  | { written: false; host: MtceHostRow | undefined; workflow: Workflow | undefined };
+
+/**
+ * Writes one maintenance step in the caller's transaction: the host row locked first (an
+ * operator's action locks it too, so the two take turns), then the workflow saved or ended by
+ * compare-and-set against `from` (the workflow the step was planned from, null if none), then the
+ * host state. Nothing is written when the compare fails.
+ */
+export async function writeWorkflowStep(
+  q: Queryable,
+  hostUuid: string,
+  from: Workflow | null,
+  next: Workflow | null,
+  host: HostPatch,
+): Promise<StepWrite> {
+  const row = await lockMtceHost(q, hostUuid);
+  if (row === undefined) return { written: false, host: undefined, workflow: undefined };
+  const ok =
+    next === null
+      ? from === null || (await deleteWorkflow(q, hostUuid, from))
+      : await saveWorkflow(q, hostUuid, next, from);
+  if (!ok) return { written: false, host: row, workflow: await findWorkflow(q, hostUuid) };
+  await patchHostState(q, hostUuid, host);
+  return { written: true };
 }
 
 export interface BmcRow {

@@ -1,0 +1,6 @@
+// The runtime engines run on: backoff, time as a port, the reconciler contract, the keyed work queue.
+
+export { nextBackoff, type BackoffOptions } from './backoff.ts';
+export { ManualScheduler, realScheduler, type Cancel, type Scheduler } from './scheduler.ts';
+export { done, requeueAfter, retry, terminal, type ReconcileResult, type Reconciler } from './reconciler.ts';
+export { WorkQueue, type WorkQueueOptions, type WorkQueueStats } from './work-queue.ts';
