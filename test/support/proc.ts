@@ -2,6 +2,7 @@
 // call it, and find the processes that work on a data folder (PostgreSQL, the agent).
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { authBody } from './site.ts';
@@ -26,7 +27,12 @@ export function launchStarling(args: string[], env: Record<string, string>): Run
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns something other than undefined; throws after `limitMs`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, limitMs: number, stepMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  limitMs: number,
+  stepMs = 50,
+): Promise<T> {
   const until = performance.now() + limitMs;
   for (;;) {
     try {
@@ -56,7 +62,13 @@ export async function loginWhenUp(url: string, password: string, limitMs: number
   );
 }
 
-export async function api(url: string, token: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function api(
+  url: string,
+  token: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const r = await fetch(`${url}${p}`, {
     method,
     headers: { 'x-auth-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -74,11 +86,36 @@ export async function api(url: string, token: string, method: string, p: string,
 
 /** Processes (not zombies) whose command line names `dir`. */
 export function processesOn(dir: string): { pid: number; args: string }[] {
+  // PostgreSQL may run in a private mount namespace where the data folder is bind-mounted under
+  // another path (a checkout the postgres user cannot reach): it is found by its working folder,
+  // compared by device and inode with the folder and its subfolders.
+  const folders = new Set<string>();
+  const key = (st: Stats) => `${st.dev}:${st.ino}`;
+  try {
+    folders.add(key(statSync(dir)));
+    for (const e of readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) folders.add(key(statSync(path.join(dir, e.name))));
+  } catch {
+    // gone
+  }
+  const worksIn = (pid: string): boolean => {
+    try {
+      return folders.has(key(statSync(`/proc/${pid}/cwd`)));
+    } catch {
+      return false;
+    }
+  };
   return execFileSync('ps', ['-eo', 'pid=,stat=,args='])
     .toString()
     .split('\n')
     .map((l) => /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null && !m[2]!.startsWith('Z') && m[3]!.includes(dir) && !m[3]!.startsWith('ps '))
+    .filter(
+      (m): m is RegExpExecArray =>
+        m !== null &&
+        !m[2]!.startsWith('Z') &&
+        !m[3]!.startsWith('ps ') &&
+        (m[3]!.includes(dir) || worksIn(m[1]!)),
+    )
     .map((m) => ({ pid: Number(m[1]), args: m[3]! }));
 }
 
@@ -96,7 +133,8 @@ export function killAllOn(dir: string): void {
 /** A test's cleanup: kills what it launched and every process still working on its data folder,
  *  then removes the folder. */
 export async function stopAndRemove(running: readonly Running[], dataDir: string): Promise<void> {
-  for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  for (const r of running)
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
   if (dataDir) {
     killAllOn(dataDir);
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -135,6 +135,19 @@ describe.skipIf(skipReason !== undefined)("StarlingX's own clients against Starl
     expect(await system('host-list')).not.toMatch(/worker-0/);
   });
 
+  it('system: address pools and networks, added, shown and deleted', async () => {
+    expect(await system('addrpool-add', 'pool-storage', '10.20.0.0', '24')).toMatch(/ranges +\| \['10\.20\.0\.1-10\.20\.0\.254'\]/);
+    const refusal = await run(`${CLIENTS}/bin/system`, ['network-add', 'net-x', 'no-such-type', 'true', 'pool-storage']);
+    expect(refusal.code).toBe(1);
+    expect(refusal.err).toMatch(/type must be one of/);
+    expect(await system('network-add', 'net-storage', 'storage', 'true', 'pool-storage')).toMatch(/type +\| storage/);
+    expect(await system('network-list')).toMatch(/net-storage \| storage/);
+    expect(await system('network-show', 'net-storage')).toMatch(/pool_uuid/);
+    expect(await system('network-delete', 'net-storage')).toMatch(/Deleted Network: net-storage/);
+    expect(await system('addrpool-delete', 'pool-storage')).toMatch(/Deleted address pool: pool-storage/);
+    expect(await system('addrpool-list')).not.toMatch(/pool-storage/);
+  });
+
   it('fm: alarms, events and suppression', async () => {
     const token = await site.token();
     const raised = await site.call('POST', '/v1/alarms', {
