@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend } from '../support/db-urls.ts';
 import { ADMIN_PASSWORD, startSite, type TestSite } from '../support/site.ts';
 
-const CLIENTS = path.resolve(import.meta.dirname, '../../../shared/starlingx-clients');
+/** Beside the checkout (`../shared/starlingx-clients`), or where STARLINGX_CLIENTS_DIR says. */
+const CLIENTS = process.env.STARLINGX_CLIENTS_DIR ?? path.resolve(import.meta.dirname, '../../../shared/starlingx-clients');
 
 function missing(): string | undefined {
   if (backend() !== 'embedded') return 'the clients talk HTTP only: run once, on the embedded backend';
-  if (!existsSync(`${CLIENTS}/bin/system`)) return `StarlingX's clients are not at ${CLIENTS}`;
+  if (!existsSync(`${CLIENTS}/bin/system`)) return `StarlingX's clients are not at ${CLIENTS} (set STARLINGX_CLIENTS_DIR)`;
   if (!existsSync('/usr/bin/python3')) return 'python3 is not installed';
   if (!existsSync('/usr/bin/keyctl')) return 'keyctl (Debian keyutils) is not installed: cgtsclient prints nothing without it';
   return undefined;
