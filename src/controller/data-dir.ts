@@ -6,6 +6,7 @@ import path from 'node:path';
 import { StarlingError } from '../common/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { newSecret } from '../common/ids.ts';
+import { processAlive } from '../common/process.ts';
 
 export interface Secrets {
   postgres_password: string;
@@ -16,15 +17,6 @@ export interface Secrets {
 
 export async function prepareDataDir(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Folders locked by controllers of this process (a process may run several, e.g. in tests). */
@@ -45,7 +37,7 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-      const held = pid === process.pid ? lockedHere.has(file) : Number.isInteger(pid) && pid > 0 && alive(pid);
+      const held = pid === process.pid ? lockedHere.has(file) : Number.isInteger(pid) && pid > 0 && processAlive(pid);
       if (held) {
         throw new StarlingError('DATA_DIR_IN_USE', `a Starling controller (pid ${pid}) already runs on ${dir}`, {
           field: '--data-dir',

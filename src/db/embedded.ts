@@ -17,6 +17,7 @@ import { StarlingError } from '../common/errors.ts';
 import { childEnv } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 import { nextBackoff } from '../runtime/backoff.ts';
+import { processAlive } from '../common/process.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -397,22 +398,13 @@ function isPostgresOn(pid: number, dir: string): boolean {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function exited(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (!alive(pid)) return true;
+    if (!processAlive(pid)) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return !alive(pid);
+  return !processAlive(pid);
 }
 
 /**

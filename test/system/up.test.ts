@@ -1,30 +1,14 @@
 // `starling up` as a real process, as the README tells an operator to run it: it answers a login
 // within 3 s, starts the local agent, stops cleanly on Ctrl-C (SIGINT) and keeps its data.
 
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/index.ts';
 import { backend } from '../support/db-urls.ts';
 import { authBody, freshDatabase, tempDir, type TestDatabase } from '../support/site.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/starling');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function launch(args: string[], env: Record<string, string>): Running {
-  const child = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
+import { BIN, launchStarling, type Running } from '../support/proc.ts';
 
 /** Polls until a login succeeds; returns the time it took from `since`. */
 async function firstLogin(url: string, password: () => string | undefined, since: number, limitMs: number): Promise<{ ms: number; token: string }> {
@@ -76,7 +60,7 @@ describe(`starling up (${backend()} database)`, () => {
 
     // First start: a generated admin password is printed once.
     const started = performance.now();
-    const first = launch(['up', '--data-dir', dataDir, '--port', String(port)], env);
+    const first = launchStarling(['up', '--data-dir', dataDir, '--port', String(port)], env);
     running.push(first);
     const printedPassword = (): string | undefined => /export OS_PASSWORD='([^']+)'/.exec(first.output())?.[1];
     const { ms, token } = await firstLogin(url, printedPassword, started, 3000);
@@ -120,7 +104,7 @@ describe(`starling up (${backend()} database)`, () => {
     if (backend() === 'embedded') await expect(fs.access(path.join(dataDir, 'pg', 'postmaster.pid'))).rejects.toThrow();
 
     // Second start on the same folder: same data, same password, no new password printed.
-    const second = launch(['up', '--data-dir', dataDir, '--port', String(port)], env);
+    const second = launchStarling(['up', '--data-dir', dataDir, '--port', String(port)], env);
     running.push(second);
     const again = await firstLogin(url, () => password, performance.now(), 3000);
     const name = ((await (await fetch(`${url}/v1/isystems`, { headers: { 'x-auth-token': again.token } })).json()) as { isystems: { name: string }[] }).isystems[0]!.name;
@@ -143,7 +127,7 @@ describe(`starling up (${backend()} database)`, () => {
     await new Promise((r) => blocker.once('listening', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const r = launch(['up', '--data-dir', dir, '--port', String(port), '--no-agent'], env);
+      const r = launchStarling(['up', '--data-dir', dir, '--port', String(port), '--no-agent'], env);
       expect(await r.exited).toBe(1);
       expect(r.output()).toMatch(/Error: .*(EADDRINUSE|in use)/);
     } finally {
