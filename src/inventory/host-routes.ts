@@ -183,8 +183,15 @@ export function hostRoutes(app: App, hosts: HostService): void {
   app.get('/v1/ihosts/:host_id/labels', { schema: { params: HostParams } }, async (req) => ({ labels: await hosts.labels(req.params.host_id) }));
   app.post(
     '/v1/labels/:host_id',
-    { schema: { params: HostParams, body: Type.Record(Type.String(), Type.Unknown()) } },
-    async (req, reply) => reply.status(201).send({ labels: await hosts.assignLabels(req.params.host_id, req.body) }),
+    {
+      schema: {
+        params: HostParams,
+        querystring: Type.Object({ overwrite: Type.Optional(Type.Boolean()) }),
+        body: Type.Record(Type.String(), Type.Unknown()),
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send({ labels: await hosts.assignLabels(req.params.host_id, req.body, req.query.overwrite ?? false) }),
   );
   app.get('/v1/labels/:label_uuid', { schema: { params: Type.Object({ label_uuid: Type.String({ maxLength: 64 }) }) } }, async (req) =>
     hosts.label(req.params.label_uuid),

@@ -607,8 +607,9 @@ export class HostService {
     return listLabels(this.db, h.uuid);
   }
 
-  /** host-label-assign: key=value pairs, each replacing the key's old value. */
-  async assignLabels(ref: string, pairs: Record<string, unknown>): Promise<LabelRow[]> {
+  /** host-label-assign: key=value pairs. A key the host already has keeps its value unless
+   *  `overwrite` is set (sysinv's rule: the whole assignment is refused, nothing changes). */
+  async assignLabels(ref: string, pairs: Record<string, unknown>, overwrite = false): Promise<LabelRow[]> {
     const entries = Object.entries(pairs);
     if (entries.length === 0)
       throw new StarlingError('VALIDATION_FAILED', 'give at least one key=value label', { field: '/' });
@@ -628,6 +629,16 @@ export class HostService {
     }
     return this.db.tx(async (q) => {
       const h = await this.host(q, ref, true);
+      if (!overwrite) {
+        const existing = new Set((await listLabels(q, h.uuid)).map((l) => l.label_key));
+        const taken = entries.find(([k]) => existing.has(k));
+        if (taken)
+          throw new StarlingError(
+            'VALIDATION_FAILED',
+            `Label ${taken[0]} exists for host ${h.hostname ?? h.uuid}. Use overwrite option to assign a new value.`,
+            { field: `/${taken[0]}` },
+          );
+      }
       const out: LabelRow[] = [];
       for (const [k, v] of entries)
         out.push(

@@ -173,10 +173,14 @@ describe('hosts (sysinv /v1/ihosts)', () => {
     expect((await hostList()).length).toBe(before);
   });
 
-  it('labels: assign (replacing a key’s value), list, remove', async () => {
+  it('labels: assign (a key’s value replaced only with overwrite), list, remove', async () => {
     const a = await call('POST', '/v1/labels/worker-0', { sriov: 'enabled', 'openstack-compute-node': 'enabled' });
     expect(a.status).toBe(201);
-    await call('POST', '/v1/labels/worker-0', { sriov: 'disabled' });
+    const taken = await call('POST', '/v1/labels/worker-0', { zone: 'east', sriov: 'disabled' });
+    expect(taken.status).toBe(400);
+    expect(taken.body.error.message).toBe('Label sriov exists for host worker-0. Use overwrite option to assign a new value.');
+    expect(taken.body.error.field).toBe('/sriov');
+    expect((await call('POST', '/v1/labels/worker-0?overwrite=True', { sriov: 'disabled' })).status).toBe(201);
     const labels = (await call('GET', '/v1/ihosts/worker-0/labels')).body.labels as any[];
     expect(labels.map((l) => [l.label_key, l.label_value])).toEqual([
       ['openstack-compute-node', 'enabled'],

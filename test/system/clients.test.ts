@@ -121,6 +121,8 @@ describe.skipIf(skipReason !== undefined)("StarlingX's own clients against Starl
   it('system: labels, host add/update/delete, and refusals printed with our reason', async () => {
     expect(await system('host-label-assign', 'controller-0', 'zone=east')).toMatch(/label_value\s+\| east/);
     expect(await system('host-label-list', 'controller-0')).toMatch(/controller-0 \| zone +\| east/);
+    await refused(['host-label-assign', 'controller-0', 'zone=west'], /Label zone exists for host controller-0\. Use overwrite option/);
+    expect(await system('host-label-assign', '--overwrite', 'controller-0', 'zone=west')).toMatch(/label_value\s+\| west/);
     await system('host-label-remove', 'controller-0', 'zone');
     expect(await system('host-label-list', 'controller-0')).not.toMatch(/zone/);
 

@@ -268,7 +268,8 @@ export function registerHosts(system: Command, ctx: CliContext): void {
   system
     .command('host-label-assign <host> <labels...>')
     .description('assign labels: host-label-assign worker-0 sriov=enabled openstack-compute-node=enabled')
-    .action(async (ref: string, pairs: string[]) => {
+    .option('--overwrite', 'give a label the host already has a new value')
+    .action(async (ref: string, pairs: string[], opts: { overwrite?: boolean }) => {
       const body: Record<string, string> = {};
       for (const p of pairs) {
         const eq = p.indexOf('=');
@@ -276,7 +277,7 @@ export function registerHosts(system: Command, ctx: CliContext): void {
         body[p.slice(0, eq)] = p.slice(eq + 1);
       }
       const h = await host(ref);
-      const { labels } = (await (await ctx.client()).request<{ labels: Rec[] }>('POST', 'platform', `/labels/${h.uuid}`, { body })).body;
+      const { labels } = (await (await ctx.client()).request<{ labels: Rec[] }>('POST', 'platform', `/labels/${h.uuid}?overwrite=${opts.overwrite ? 'True' : 'False'}`, { body })).body;
       ctx.list(labels, [
         ['uuid', 'uuid'],
         ['label_key', 'label_key'],
