@@ -8,6 +8,8 @@ export { interfaceRoutes } from './networking/routes.ts';
 export { StorageService, type StorageRecord } from './storage/service.ts';
 export { storageRoutes } from './storage/routes.ts';
 export * from './system/schemas.ts';
+export { HOST_ACTIONS, type HostAction } from './hosts/domain/host-state.ts';
+export { PARTITION_STATUS, PARTITION_TYPES, gib } from './storage/domain/storage.ts';
 export { registerSysinvFields, withSysinvFields } from './sysinv-fields.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };
