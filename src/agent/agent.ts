@@ -15,7 +15,9 @@ import { nextBackoff } from '../runtime/backoff.ts';
 import { SOFTWARE_VERSION } from '../common/version.ts';
 import { startResponder, type Responder } from '../maintenance/heartbeat/responder.ts';
 import { HB_NETWORKS, REPLY_FLAG_HEALTHY, REPLY_FLAG_PMON, type HbNetwork } from '../maintenance/heartbeat/packet.ts';
-import { applyHostConfig, type HostConfig } from './config-apply.ts';
+import { applyHostConfig } from './config-apply.ts';
+import { readEventStream } from '../api/sse.ts';
+import { decodeChannelEvent, type AgentCommand, type ChannelEvent } from '../agentlink/protocol.ts';
 import { startPmon, type Pmon } from './pmon/pmon.ts';
 import { inventoryNamedSink, restAlarmSink } from './monitor/alarm-sink.ts';
 import { startResourceMonitor, type ResourceMonitor } from './monitor/resources.ts';
@@ -37,11 +39,6 @@ function networkInterfaces(networks: AgentConfig['networks']): { ifname: string;
     for (const n of networks) if ((addrs ?? []).some((a) => a.address === n.address)) out.push({ ifname, network: n.network });
   }
   return out;
-}
-
-interface ChannelEvent {
-  event: string;
-  data: unknown;
 }
 
 export function startAgent(config: AgentConfig, log: Logger): Agent {
@@ -204,7 +201,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     log.info('booted');
   };
 
-  const onCommand = async (cmd: { id: string; command: string; host?: HostConfig }): Promise<void> => {
+  const onCommand = async (cmd: AgentCommand): Promise<void> => {
     const answer = (r: { ok: boolean; error?: string; detail?: unknown }): Promise<void> =>
       post(`/agents/commands/${encodeURIComponent(cmd.id)}`, { hostname, ...r }).catch((e: unknown) =>
         log.warn({ err: e instanceof Error ? e.message : e, command: cmd.command }, 'could not answer a command'),
@@ -215,7 +212,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
         return answer({ ok: true });
       case 'apply-config': {
         try {
-          const files = await applyHostConfig(config.stateDir, cmd.host ?? { hostname }, config.networks, config.applyRoot);
+          const files = await applyHostConfig(config.stateDir, cmd.host, config.networks, config.applyRoot);
           return answer({ ok: true, detail: { files } });
         } catch (e) {
           return answer({ ok: false, error: e instanceof Error ? e.message : String(e) });
@@ -226,18 +223,15 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
       case 'reboot':
         await answer({ ok: true });
         return reboot();
-      default:
-        return answer({ ok: false, error: `unknown command ${cmd.command}` });
     }
   };
 
   const onEvent = (e: ChannelEvent): void => {
     if (e.event === 'heartbeat') {
-      const d = e.data as { keys?: Record<string, unknown> };
       const keys: Partial<Record<HbNetwork, Buffer>> = {};
       for (const n of HB_NETWORKS) {
-        const k = d.keys?.[n];
-        if (typeof k === 'string') keys[n] = Buffer.from(k, 'base64');
+        const k = e.data.keys[n];
+        if (k !== undefined) keys[n] = Buffer.from(k, 'base64');
       }
       if (Object.keys(keys).length > 0) {
         hbKeys = keys;
@@ -245,12 +239,11 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
       }
     } else if (e.event === 'probe') {
       // Another channel was asked for this host: say this one is alive, so it stays.
-      const nonce = (e.data as { nonce?: unknown }).nonce;
-      post('/agents/channel/alive', { hostname, instance, ...(typeof nonce === 'string' ? { nonce } : {}) }).catch((err: unknown) =>
+      post('/agents/channel/alive', { hostname, instance, nonce: e.data.nonce }).catch((err: unknown) =>
         log.warn({ err: err instanceof Error ? err.message : err }, 'could not answer the channel probe'),
       );
     } else if (e.event === 'command') {
-      onCommand(e.data as { id: string; command: string; host?: HostConfig }).catch((err: unknown) => log.error({ err }, 'command failed'));
+      onCommand(e.data).catch((err: unknown) => log.error({ err }, 'command failed'));
     } else {
       log.debug({ event: e.event }, 'controller event');
     }
@@ -274,27 +267,12 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     markConnected();
     // The controller may have missed alarm changes while the channel was down.
     restSink.resync().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : e }, 'alarm resync failed'));
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.stream) {
-      buffer += decoder.decode(chunk as Buffer, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(frame)?.[1];
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (event === undefined) continue;
-        let parsed: unknown;
-        try {
-          parsed = data === undefined ? null : JSON.parse(data);
-        } catch {
-          log.warn({ event }, 'controller event with unreadable data ignored');
-          continue;
-        }
-        onEvent({ event, data: parsed });
-      }
-    }
+    await readEventStream(res.stream, (m) => {
+      const r = decodeChannelEvent(m.event, m.data);
+      if (r.ok === true) onEvent(r.value);
+      else if (r.ok === 'unknown') log.debug({ event: m.event }, 'controller event this agent does not know: ignored');
+      else log.warn({ event: m.event, field: r.field, err: r.error }, 'controller event refused');
+    });
   };
 
   // The inventory is looked at again every minute; a change is reported at once.

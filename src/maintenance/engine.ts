@@ -7,7 +7,7 @@ import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/log.ts';
 import type { Sealer } from '../common/sealed.ts';
 import type { Db, Queryable } from '../db/index.ts';
-import type { AgentRegistry } from '../agentlink/index.ts';
+import type { AgentCommand, AgentRegistry } from '../agentlink/index.ts';
 import type { AlarmPort } from '../fault/index.ts';
 import { StarlingError } from '../common/errors.ts';
 import {
@@ -481,13 +481,15 @@ export class MaintenanceEngine {
   private async send(h: MtceHostRow, c: WfCommand): Promise<void> {
     const hostname = h.hostname ?? h.uuid;
     if (c.to === 'agent') {
-      const config =
+      const command: AgentCommand =
         c.command === 'apply-config'
           ? {
+              id: c.id,
+              command: c.command,
               host: { hostname, personality: h.personality, ...(await hostConfigRows(this.deps.db, h.uuid)) },
             }
-          : {};
-      const sent = this.deps.agents.send(hostname, 'command', { id: c.id, command: c.command, ...config });
+          : { id: c.id, command: c.command };
+      const sent = this.deps.agents.sendCommand(hostname, command);
       if (!sent) this.results.set(c.id, { ok: false, error: 'the agent is not connected' });
       return;
     }
