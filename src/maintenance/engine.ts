@@ -35,7 +35,7 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
-import { hostNetworkKeys, type HbNetworkKeys } from './heartbeat/keys.ts';
+import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/keys.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,
@@ -81,7 +81,7 @@ export interface MaintenanceDeps {
   agents: AgentRegistry;
   sealer: Sealer;
   /** The site's heartbeat key (32 bytes): each host's key for each network is derived from it
-   *  (heartbeat/keys.ts). It never leaves the controllers. */
+   *  (agentlink/heartbeat/keys.ts). It never leaves the controllers. */
   siteKey: Buffer;
   controllerName: string;
   /** The address the controller serves on (the API's bind address): heartbeat listens there. */
