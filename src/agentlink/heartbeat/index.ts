@@ -6,6 +6,9 @@ export {
   HB_DEFAULT_PORTS,
   HB_NETWORKS,
   REPLY_FLAG_HEALTHY,
+  checkHbName,
+  packetCodec,
+  type PacketCodec,
   REPLY_FLAG_PMON,
   decodePacket,
   encodePacket,
@@ -17,3 +20,4 @@ export {
 } from './packet.ts';
 export { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey, type HbNetworkKeys } from './keys.ts';
 export { startResponder, type HbStats, type Responder, type ResponderEndpoint } from './responder.ts';
+export { SEQ_ADOPT_MS, SEQ_MARGIN_US, SEQ_WINDOW_US, acceptPulseSeq, type PulseSeqState, type PulseSeqVerdict } from './pulse-seq.ts';
