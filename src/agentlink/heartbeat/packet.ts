@@ -17,11 +17,11 @@
 // never verifies on another. Sequence numbers are wall-clock microseconds (or the last one + 1 if
 // larger), so they keep increasing across controller restarts and an agent can refuse any seq not
 // newer than the last it accepted on that network (replay), or too far ahead of it
-// (domain/pulse-seq.ts).
+// (maintenance/domain/pulse-seq.ts).
 
 import * as crypto from 'node:crypto';
 import { StarlingError } from '../../common/errors.ts';
-import { HB_NETWORKS, type HbNetwork } from '../domain/heartbeat.ts';
+import { HB_NETWORKS, type HbNetwork } from '../../maintenance/domain/heartbeat.ts';
 
 export { HB_NETWORKS, type HbNetwork };
 

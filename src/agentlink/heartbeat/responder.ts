@@ -1,12 +1,12 @@
 // The agent's side of the heartbeat (StarlingX hbsClient): one UDP socket per network, each pulse
 // verified with this host's key for that network and its seq checked (not a replay, not too far
-// ahead: domain/pulse-seq.ts), then answered to its sender.
+// ahead: maintenance/domain/pulse-seq.ts, pure), then answered to its sender.
 
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { StarlingError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
-import { acceptPulseSeq, type PulseSeqState } from '../domain/pulse-seq.ts';
+import { acceptPulseSeq, type PulseSeqState } from '../../maintenance/domain/pulse-seq.ts';
 import { checkHbName, decodePacket, encodePacket, type HbNetwork } from './packet.ts';
 
 export interface ResponderEndpoint {
@@ -42,7 +42,7 @@ export interface Responder {
 }
 
 export async function startResponder(opts: {
-  /** This host's key for each network (src/maintenance/heartbeat/keys.ts). */
+  /** This host's key for each network (src/agentlink/heartbeat/keys.ts). */
   keys: Partial<Record<HbNetwork, Buffer>>;
   hostname: string;
   endpoints: ResponderEndpoint[];
