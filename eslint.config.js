@@ -1,8 +1,66 @@
 // Lint: type-aware rules (no floating promises) and the house boundaries: domain code stays pure,
-// only src/common/config.ts reads process.env, and the agent and the controller meet only through
-// the protocol (src/agentlink/protocol.ts, src/agentlink/heartbeat/) and REST.
+// only src/common/config.ts reads process.env, capabilities import each other only through their
+// index.ts, and the agent and the controller meet only through the protocol
+// (src/agentlink/protocol.ts, src/agentlink/heartbeat/) and REST.
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Shared rooms: libraries every capability builds on (errors, config, clock; the pool and
+ * migrations; the work queue and backoff; the HTTP server's types, JSON-patch, the REST client).
+ * They hold no capability's state and their files are independent utilities, so they are
+ * imported file by file; a barrel would load the embedded PostgreSQL launcher for a type.
+ * Every other folder under src/ is a capability, reached from outside only through its index.ts,
+ * the shared rooms included (api/ reaches identity's policy through identity's index).
+ */
+const SHARED_ROOMS = new Set(['common', 'db', 'runtime', 'api']);
+
+/**
+ * Entry points besides index.ts: the agent–controller protocol, which both ends import without the
+ * controller's end of the channel (registry, routes) that agentlink's index.ts also exports.
+ */
+const PUBLIC_ENTRIES = new Set(['agentlink/protocol.ts', 'agentlink/heartbeat/index.ts']);
+
+/** Known crossings still to be moved (importer → target prefix, both under src/), each with why. */
+const CROSSINGS_TO_MOVE = [
+  // The heartbeat protocol uses maintenance's pure heartbeat vocabulary (the networks) and the
+  // agent's replay window (pulse-seq.ts, the responder's alone): both are to move beside it, into
+  // src/agentlink/heartbeat/, once maintenance's domain is not being reworked.
+  ['agentlink/heartbeat/', 'maintenance/domain/heartbeat.ts'],
+  ['agentlink/heartbeat/', 'maintenance/domain/pulse-seq.ts'],
+];
+
+/** `src/<capA>/**` may import `src/<capB>/index.ts` only (relative specifiers; packages are free). */
+const capabilityBoundaries = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const root = path.join(import.meta.dirname, 'src');
+    const from = path.relative(root, context.filename).split(path.sep);
+    if (from[0] === '..') return {};
+    const fromRoom = from.length > 1 ? from[0] : undefined; // src/main.ts belongs to no room
+    const check = (node, spec) => {
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const to = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep);
+      if (to[0] === '..' || to.length < 2) return;
+      const room = to[0];
+      if (room === fromRoom || SHARED_ROOMS.has(room) || (to.length === 2 && to[1] === 'index.ts')) return;
+      if (PUBLIC_ENTRIES.has(to.join('/'))) return;
+      if (CROSSINGS_TO_MOVE.some(([a, b]) => from.join('/').startsWith(a) && to.join('/').startsWith(b))) return;
+      context.report({
+        node,
+        message: `src/${to.join('/')} is inside the ${room} capability: import it through src/${room}/index.ts (export what is needed there).`,
+      });
+    };
+    return {
+      ImportDeclaration: (n) => check(n.source, n.source.value),
+      ExportNamedDeclaration: (n) => n.source && check(n.source, n.source.value),
+      ExportAllDeclaration: (n) => check(n.source, n.source.value),
+      ImportExpression: (n) => n.source.type === 'Literal' && check(n.source, n.source.value),
+      TSImportType: (n) => n.argument.type === 'TSLiteralType' && check(n.argument, n.argument.literal.value),
+    };
+  },
+};
 
 // Import boundaries (no-restricted-imports; a file matched by several configs gets the last one's
 // patterns only, so each config lists every group that applies to its files).
@@ -71,6 +129,14 @@ export default tseslint.config(
   { files: ['src/**/*.ts'], ignores: ['src/agent/**', 'src/cli/**', 'src/main.ts', 'src/lab/**', ...TESTS], rules: restrict(CONTROLLER_SIDE) },
   { files: ['src/agent/**/*.ts'], ignores: TESTS, rules: restrict(AGENT_SIDE) },
   { files: ['src/agentlink/protocol.ts', 'src/agentlink/heartbeat/**/*.ts'], ignores: TESTS, rules: restrict(PROTOCOL) },
+  {
+    // Tests are exempt: a test may use another capability's fixtures (the BMC emulators, the
+    // agent, a repo to seed rows) without making them part of that capability's public surface.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    plugins: { starling: { rules: { 'capability-boundaries': capabilityBoundaries } } },
+    rules: { 'starling/capability-boundaries': 'error' },
+  },
   {
     files: ['src/**/domain/**/*.ts'],
     rules: {
