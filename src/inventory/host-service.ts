@@ -82,6 +82,8 @@ export interface MaintenancePort {
     task: string | null,
   ): Promise<void>;
   saveHeartbeatEndpoints(q: Queryable, hostUuid: string, endpoints: HeartbeatEndpoint[]): Promise<void>;
+  /** After a commit that changed hosts (registered, updated, deleted): maintenance looks again. */
+  hostsChanged?(hostUuids: string[]): void;
 }
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
@@ -252,7 +254,7 @@ export class HostService {
         });
       return this.act(ref, actionOp.value);
     }
-    return this.db.tx(async (q) => {
+    const updated = await this.db.tx(async (q) => {
       const h = await this.host(q, ref, true);
       const allowed = updatableFields(h);
       const input: Record<string, unknown> = {};
@@ -305,6 +307,8 @@ export class HostService {
       await updateHost(q, h.uuid, row, this.clock.now());
       return this.host(q, h.uuid);
     });
+    this.maintenance?.hostsChanged?.([updated.uuid]);
+    return updated;
   }
 
   /** Decides an action with the state rules, then hands it to maintenance, in one transaction. */
@@ -364,6 +368,7 @@ export class HostService {
       await deleteHost(q, host.uuid);
       return host;
     });
+    this.maintenance?.hostsChanged?.([h.uuid]);
     if (h.hostname !== null) {
       await this.alarms
         .clearEntity(`host=${h.hostname}`)
@@ -425,7 +430,7 @@ export class HostService {
       return { ...e, address };
     });
     const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
-    return this.db.tx(async (q) => {
+    const registered = await this.db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);
       let h = await findHostByMac(q, mac);
       let newAio = false;
@@ -500,6 +505,8 @@ export class HostService {
       if (r.heartbeat !== undefined) await this.maintenance?.saveHeartbeatEndpoints(q, h.uuid, endpoints);
       return this.host(q, h.uuid);
     });
+    this.maintenance?.hostsChanged?.([registered.uuid]);
+    return registered;
   }
 
   async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
