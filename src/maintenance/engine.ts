@@ -364,7 +364,9 @@ export class MaintenanceEngine {
     if (before === undefined || (before.availability === 'power-off') !== (h.availability === 'power-off'))
       this.refreshTargetsSoon();
     await this.act(plan, h);
-    if (plan.workflow === null) return done;
+    // A workflow that just ended hands the host back to the steady-state rules (its heartbeat-loss
+    // alarms, its availability): once more, now.
+    if (plan.workflow === null) return plan.step !== undefined && plan.step.workflow === null ? requeueAfter(0) : done;
     const wait = nextCheckIn(plan.workflow, now, this.config.timers);
     if (wait === undefined) return done;
     return requeueAfter(plan.step === undefined ? Math.max(wait, MIN_REQUEUE_MS) : wait);
