@@ -5,8 +5,8 @@
 
 import { createInterface } from 'node:readline';
 import { silentLogger } from '../../src/common/log.ts';
-import { hostNetworkKeys } from '../../src/maintenance/heartbeat/keys.ts';
-import { startResponder } from '../../src/maintenance/heartbeat/responder.ts';
+import { hostNetworkKeys } from '../../src/agentlink/heartbeat/keys.ts';
+import { startResponder } from '../../src/agentlink/heartbeat/responder.ts';
 
 const lines = createInterface({ input: process.stdin });
 let started = false;

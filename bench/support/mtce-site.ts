@@ -16,7 +16,7 @@ import { sealer } from '../../src/common/sealed.ts';
 import { Db, migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/index.ts';
 import { AgentRegistry } from '../../src/agentlink/index.ts';
 import { FaultService, loadCatalog } from '../../src/fault/index.ts';
-import { insertHosts } from '../../src/inventory/host-repo.ts';
+import { insertHosts } from '../../src/inventory/hosts/repo.ts';
 import * as inventory from '../../src/inventory/index.ts';
 import { MaintenanceEngine, MAINTENANCE_DEFAULTS } from '../../src/maintenance/index.ts';
 import { lpad, mark, pad } from '../lib.ts';

@@ -11,7 +11,7 @@ import { Db } from '../db/index.ts';
 import { AgentRegistry } from '../agentlink/index.ts';
 import { FaultService, loadCatalog } from '../fault/index.ts';
 import { hostStatePort, type HostStatePort } from '../inventory/index.ts';
-import { insertHosts } from '../inventory/host-repo.ts';
+import { insertHosts } from '../inventory/hosts/repo.ts';
 import { ManualScheduler } from '../runtime/index.ts';
 import { freshDatabase, type TestDatabase } from '../../test/support/site.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, type PulserFactory } from './engine.ts';
