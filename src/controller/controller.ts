@@ -52,6 +52,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, dcmanagerRoutes } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
@@ -213,8 +214,11 @@ export async function startController(config: ControllerConfig, deps: Controller
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
     });
-    identityRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
-    discoveryRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
+    // A system controller also serves dcmanager (StarlingX runs it there only).
+    const systemController = config.distributedCloudRole === 'systemcontroller';
+    const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
+    identityRoutes(app, identity, { catalog: () => services, region: config.region });
+    discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);
@@ -228,6 +232,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
     maintenanceRoutes(app, maintenance);
+    const dcmanager = systemController ? new DcManagerService(db, clock, sealing) : undefined;
+    if (dcmanager) dcmanagerRoutes(app, dcmanager);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());
     const compiled = app.ready().then(
@@ -242,7 +248,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     mark('migrations');
 
     const { generatedAdminPassword } = await identity.bootstrap(admin);
-    await inventory.bootstrapSystem(config.region);
+    await inventory.bootstrapSystem(config.region, config.distributedCloudRole);
     await fault.bootstrap();
     await faultNotifier.start();
     // Identity changes made by other controller processes empty this one's token cache.

@@ -7,7 +7,7 @@ import { newUuid } from '../common/ids.ts';
 import { SOFTWARE_VERSION } from '../common/version.ts';
 import type { Db } from '../db/index.ts';
 import { patchFields, stringField, type JsonPatch } from '../api/json-patch.ts';
-import { getSystem, insertSystem, updateSystem } from './repo.ts';
+import { getSystem, insertSystem, setDistributedCloudRole, updateSystem } from './repo.ts';
 import type { ISystem } from './schemas.ts';
 
 
@@ -29,7 +29,8 @@ export class InventoryService {
     private readonly clock: Clock,
   ) {}
 
-  async bootstrapSystem(region: string): Promise<ISystem> {
+  /** @param role the distributed cloud role, set on the first start (and on a site that had none). */
+  async bootstrapSystem(region: string, role?: string): Promise<ISystem> {
     await insertSystem(this.db, {
       uuid: newUuid(),
       name: 'starling',
@@ -38,6 +39,7 @@ export class InventoryService {
       software_version: SOFTWARE_VERSION,
       region_name: region,
     });
+    if (role !== undefined) await setDistributedCloudRole(this.db, role);
     return this.getSystem();
   }
 
