@@ -81,7 +81,8 @@ describe('starling dcmanager', () => {
     const detail = await json(['dcmanager', 'subcloud', 'list', '--detail']);
     expect(Object.keys(detail[0]).slice(0, 9)).toEqual(['id', 'name', 'description', 'location', 'software_version', 'management', 'availability', 'deploy_status', 'sync']);
     const show = await json(['dcmanager', 'subcloud', 'show', 'subcloud1']);
-    expect(show).toMatchObject({ name: 'subcloud1', management: 'unmanaged', availability: 'offline', platform_sync_status: 'unknown', last_audit_at: null });
+    expect(show).toMatchObject({ name: 'subcloud1', management: 'unmanaged', availability: 'offline', platform_sync_status: 'unknown' });
+    expect(show).toHaveProperty('last_audit_at');
     expect(show.region_name).toMatch(/^[0-9a-f]{32}$/);
     expect((await json(['dcmanager', 'subcloud', 'show', 'subcloud1', '--detail'])).name).toBe('subcloud1');
     expect((await json(['dcmanager', 'subcloud-group', 'list-subclouds', 'east'])).map((s: { name: string }) => s.name)).toEqual(['subcloud1']);

@@ -52,7 +52,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, dcmanagerRoutes } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
@@ -232,7 +232,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
     maintenanceRoutes(app, maintenance);
-    const dcmanager = systemController ? new DcManagerService(db, clock, sealing) : undefined;
+    const dcmanager = systemController ? new DcManagerService(db, clock, sealing, fault) : undefined;
     if (dcmanager) dcmanagerRoutes(app, dcmanager);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());
@@ -309,6 +309,19 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
+    // The subcloud availability audit: a system controller's, started once the API answers.
+    if (dcmanager) {
+      const d = config.dcloud;
+      const auditor = new SubcloudAuditor(
+        { service: dcmanager, probe: new SubcloudClient().probe, alarms: fault, log: log.child({ module: 'dcmanager-audit' }) },
+        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
+      );
+      const auditStarted = auditor.start().catch((e: unknown) => log.error({ err: e }, 'the subcloud audit did not start'));
+      cleanups.push(async () => {
+        await auditStarted;
+        await auditor.stop();
+      });
+    }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
     const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;

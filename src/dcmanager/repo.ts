@@ -3,6 +3,7 @@
 
 import type { Queryable } from '../db/index.ts';
 import { ENDPOINT_TYPES, overallSync, type AvailabilityStatus, type ManagementState, type SyncStatus } from './domain/subcloud.ts';
+import type { AuditDecision } from './domain/audit.ts';
 import type { AlarmSummaryRow, EndpointSyncStatus, Subcloud, SubcloudGroup } from './schemas.ts';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -271,25 +272,19 @@ export async function subcloudIds(q: Queryable): Promise<number[]> {
   return (await q.query<{ id: number }>('SELECT id FROM subclouds ORDER BY id')).rows.map((r) => r.id);
 }
 
-export interface AuditWrite {
-  availability_status: AvailabilityStatus;
-  audit_fail_count: number;
-  last_audit_error: string | null;
-  /** The subcloud's alarm counts; undefined = unknown (offline). */
-  alarms: { critical: number; major: number; minor: number; warnings: number; status: string } | undefined;
-}
-
-export async function writeAudit(q: Queryable, id: number, w: AuditWrite, at: Date, changed: boolean): Promise<void> {
+/** One audit's result written: availability, failures, when, and the alarm summary row. */
+export async function writeAudit(q: Queryable, id: number, d: AuditDecision, at: Date): Promise<void> {
   await q.query(
     `UPDATE subclouds SET availability_status = $2, audit_fail_count = $3, last_audit_error = $4, last_audit_at = $5
-       ${changed ? ', updated_at = $5' : ''} WHERE id = $1`,
-    [id, w.availability_status, w.audit_fail_count, w.last_audit_error, at],
+       ${d.changed ? ', updated_at = $5' : ''} WHERE id = $1`,
+    [id, d.availability_status, d.audit_fail_count, d.last_audit_error, at],
   );
-  const a = w.alarms;
+  if (d.alarms === 'keep') return;
+  const a = d.alarms === 'unknown' ? { critical: -1, major: -1, minor: -1, warnings: -1, status: 'disabled' } : d.alarms;
   await q.query(
     `UPDATE subcloud_alarms SET critical_alarms = $2, major_alarms = $3, minor_alarms = $4, warnings = $5, cloud_status = $6, updated_at = $7
       WHERE subcloud_id = $1`,
-    a === undefined ? [id, -1, -1, -1, -1, 'disabled', at] : [id, a.critical, a.major, a.minor, a.warnings, a.status, at],
+    [id, a.critical, a.major, a.minor, a.warnings, a.status, at],
   );
 }
 

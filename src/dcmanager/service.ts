@@ -8,6 +8,8 @@ import type { Sealer } from '../common/sealed.ts';
 import { SOFTWARE_VERSION } from '../common/version.ts';
 import { yaml } from '../common/yaml.ts';
 import type { Db, Queryable } from '../db/index.ts';
+import type { AlarmPort } from '../fault/index.ts';
+import { decideAudit, type AuditDecision, type AuditObservation } from './domain/audit.ts';
 import { DEFAULT_GROUP_ID, checkGroupFields } from './domain/group.ts';
 import { DEPLOY_COMPLETE, checkDelete, checkManagementChange, checkNewSubcloud } from './domain/subcloud.ts';
 import * as repo from './repo.ts';
@@ -51,6 +53,7 @@ export class DcManagerService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly sealer: Sealer,
+    private readonly alarms?: Pick<AlarmPort, 'clearEntity'>,
   ) {}
 
   /** Calls `fn` after each committed subcloud change (the audit takes the subcloud up at once). */
@@ -164,7 +167,7 @@ export class DcManagerService {
   }
 
   async deleteSubcloud(ref: string): Promise<void> {
-    const id = await this.db.tx(async (q) => {
+    const { id, name } = await this.db.tx(async (q) => {
       const s = await repo.getSubcloud(q, ref, true);
       if (!s) throw notFound(ref);
       checkDelete({
@@ -174,9 +177,37 @@ export class DcManagerService {
         deploy_status: s['deploy-status'],
       });
       await repo.deleteSubcloud(q, s.id);
-      return s.id;
+      return { id: s.id, name: s.name };
     });
+    // Its alarms on the system controller (offline, out of sync) go with it.
+    await this.alarms?.clearEntity(`subcloud=${name}`);
     this.changed(id);
+  }
+
+  // --- the availability audit ---------------------------------------------------------------------
+
+  async subcloudIds(): Promise<number[]> {
+    return repo.subcloudIds(this.db);
+  }
+
+  /** What the audit needs to reach a subcloud (its admin password opened); undefined = gone. */
+  async auditTarget(id: number): Promise<(Omit<repo.AuditTarget, 'admin_password_sealed'> & { admin_password: string }) | undefined> {
+    const t = await repo.auditTarget(this.db, id);
+    if (!t) return undefined;
+    const { admin_password_sealed, ...rest } = t;
+    return { ...rest, admin_password: this.sealer.open(admin_password_sealed) };
+  }
+
+  /** One audit's observation applied (one transaction, the row locked against a concurrent
+   *  manage/unmanage): the decision made, or undefined when the subcloud is gone. */
+  async recordAudit(id: number, obs: AuditObservation, offlineThreshold: number): Promise<(AuditDecision & { name: string }) | undefined> {
+    return this.db.tx(async (q) => {
+      const t = await repo.auditTarget(q, id, true);
+      if (!t) return undefined;
+      const d = decideAudit(t, obs, offlineThreshold);
+      await repo.writeAudit(q, id, d, this.clock.now());
+      return { ...d, name: t.name };
+    });
   }
 
   async alarmSummary(): Promise<AlarmSummaryRow[]> {
