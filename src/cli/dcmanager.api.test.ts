@@ -27,7 +27,8 @@ describe('starling dcmanager', () => {
   };
 
   beforeAll(async () => {
-    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController' } });
+    // The audit cannot reach the test's subcloud addresses: it must not take them offline meanwhile.
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100 } } });
     env = { OS_AUTH_URL: `${site.url}/v3`, OS_USERNAME: 'admin', OS_PASSWORD: ADMIN_PASSWORD, OS_PROJECT_NAME: 'admin' };
     dir = await tempDir();
     await fs.writeFile(
@@ -127,6 +128,7 @@ describe('starling dcmanager', () => {
     const r = await cli(['dcmanager', 'alarm', 'summary']);
     expect(r.code, r.err).toBe(0);
     expect(r.out.split('\n')[1]).toMatch(/^\| NAME +\| CRITICAL_ALARMS +\| MAJOR_ALARMS +\| MINOR_ALARMS +\| WARNINGS +\| STATUS +\|$/);
+    expect(r.out).toMatch(/\| SystemController +\| \d+ +\|/);
     expect(r.out).toMatch(/\| subcloud3 +\| - +\| - +\| - +\| - +\| disabled +\|/);
   });
 });

@@ -232,7 +232,9 @@ export async function startController(config: ControllerConfig, deps: Controller
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
     maintenanceRoutes(app, maintenance);
-    const dcmanager = systemController ? new DcManagerService(db, clock, sealing, fault) : undefined;
+    const dcmanager = systemController
+      ? new DcManagerService(db, clock, sealing, fault, { region: config.region, summary: () => fault.summary(false) })
+      : undefined;
     if (dcmanager) dcmanagerRoutes(app, dcmanager);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());

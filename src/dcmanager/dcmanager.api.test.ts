@@ -40,7 +40,8 @@ describe('dcmanager API (system controller)', () => {
   };
 
   beforeAll(async () => {
-    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController' } });
+    // The audit cannot reach the test's subcloud addresses: it must not take them offline meanwhile.
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100 } } });
     token = await site.token();
   });
   afterAll(async () => site?.stop());

@@ -54,6 +54,8 @@ export class DcManagerService {
     private readonly clock: Clock,
     private readonly sealer: Sealer,
     private readonly alarms?: Pick<AlarmPort, 'clearEntity'>,
+    /** The system controller's own alarm counts, for its row of the alarm summary. */
+    private readonly own?: { region: string; summary: () => Promise<{ critical: number; major: number; minor: number; warnings: number; status: string }> },
   ) {}
 
   /** Calls `fn` after each committed subcloud change (the audit takes the subcloud up at once). */
@@ -210,8 +212,15 @@ export class DcManagerService {
     });
   }
 
+  /** Each subcloud's counts as its last audit read them, after the system controller's own row. */
   async alarmSummary(): Promise<AlarmSummaryRow[]> {
-    return repo.alarmSummary(this.db);
+    const [rows, own] = await Promise.all([repo.alarmSummary(this.db), this.own?.summary()]);
+    if (!own || !this.own) return rows;
+    const { critical, major, minor, warnings, status } = own;
+    return [
+      { region_name: this.own.region, uuid: this.own.region, critical_alarms: critical, major_alarms: major, minor_alarms: minor, warnings, cloud_status: status },
+      ...rows,
+    ];
   }
 
   // --- groups -------------------------------------------------------------------------------------
