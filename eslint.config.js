@@ -1,7 +1,58 @@
 // Lint: type-aware rules (no floating promises) and the house boundaries: domain code stays pure,
-// and only src/common/config.ts reads process.env.
+// only src/common/config.ts reads process.env, and capabilities import each other only through
+// their index.ts.
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Shared rooms: libraries every capability builds on (errors, config, clock; the pool and
+ * migrations; the work queue and backoff; the HTTP server's types, JSON-patch, the REST client).
+ * They hold no capability's state and their files are independent utilities, so they are
+ * imported file by file; a barrel would load the embedded PostgreSQL launcher for a type.
+ * Every other folder under src/ is a capability, reached from outside only through its index.ts,
+ * the shared rooms included (api/ reaches identity's policy through identity's index).
+ */
+const SHARED_ROOMS = new Set(['common', 'db', 'runtime', 'api']);
+
+/** Known crossings still to be moved (importer → target prefix, both under src/), each with why. */
+const CROSSINGS_TO_MOVE = [
+  // The agent answers heartbeats with the packet codec and responder kept in maintenance; they
+  // belong in a room both ends share, so that neither imports the other's engine.
+  ['agent/agent.ts', 'maintenance/heartbeat/'],
+  // Maintenance sends the agent the interface configuration it renders (a type only).
+  ['maintenance/repo.ts', 'agent/config-apply.ts'],
+];
+
+/** `src/<capA>/**` may import `src/<capB>/index.ts` only (relative specifiers; packages are free). */
+const capabilityBoundaries = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const root = path.join(import.meta.dirname, 'src');
+    const from = path.relative(root, context.filename).split(path.sep);
+    if (from[0] === '..') return {};
+    const fromRoom = from.length > 1 ? from[0] : undefined; // src/main.ts belongs to no room
+    const check = (node, spec) => {
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const to = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep);
+      if (to[0] === '..' || to.length < 2) return;
+      const room = to[0];
+      if (room === fromRoom || SHARED_ROOMS.has(room) || (to.length === 2 && to[1] === 'index.ts')) return;
+      if (CROSSINGS_TO_MOVE.some(([a, b]) => from.join('/') === a && to.join('/').startsWith(b))) return;
+      context.report({
+        node,
+        message: `src/${to.join('/')} is inside the ${room} capability: import it through src/${room}/index.ts (export what is needed there).`,
+      });
+    };
+    return {
+      ImportDeclaration: (n) => check(n.source, n.source.value),
+      ExportNamedDeclaration: (n) => n.source && check(n.source, n.source.value),
+      ExportAllDeclaration: (n) => check(n.source, n.source.value),
+      ImportExpression: (n) => n.source.type === 'Literal' && check(n.source, n.source.value),
+      TSImportType: (n) => n.argument.type === 'TSLiteralType' && check(n.argument, n.argument.literal.value),
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -17,6 +68,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/common/config.ts.' }],
     },
+  },
+  {
+    // Tests are exempt: a test may use another capability's fixtures (the BMC emulators, the
+    // agent, a repo to seed rows) without making them part of that capability's public surface.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    plugins: { starling: { rules: { 'capability-boundaries': capabilityBoundaries } } },
+    rules: { 'starling/capability-boundaries': 'error' },
   },
   {
     files: ['src/**/domain/**/*.ts'],

@@ -15,8 +15,8 @@ export async function build() {
     entryPoints: {
       starling: path.join(root, 'src', 'main.ts'),
       agent: path.join(root, 'src', 'agent', 'main.ts'),
-      // Loaded by path as a worker thread (src/inventory/bulk-xml-parse.ts).
-      'bulk-xml-worker': path.join(root, 'src', 'inventory', 'bulk-xml-worker.ts'),
+      // Loaded by path as a worker thread (src/inventory/hosts/bulk-xml-parse.ts).
+      'bulk-xml-worker': path.join(root, 'src', 'inventory', 'hosts', 'bulk-xml-worker.ts'),
     },
     bundle: true,
     splitting: true,

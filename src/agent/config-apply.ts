@@ -7,30 +7,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentNetwork } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
+import type { HostConfig, InterfaceConfig } from '../agentlink/protocol.ts';
 
-export interface HostConfig {
-  hostname: string;
-  personality?: string | null;
-  subfunctions?: string | null;
-  cpus?: { cpu: number; allocated_function: string }[];
-  memory?: { numa_node: number; vm_hugepages_nr_2M?: number; vm_hugepages_nr_1G?: number }[];
-  interfaces?: InterfaceConfig[];
-}
-
-export interface InterfaceConfig {
-  ifname: string;
-  iftype: string;
-  ifclass: string | null;
-  imtu: number;
-  aemode: string | null;
-  txhashpolicy: string | null;
-  vlan_id: number | null;
-  ports: string[];
-  uses: string[];
-  networks: string[];
-  /** Addresses from the networks' pools (`192.168.204.5/24`); none: `inet manual`. */
-  addresses?: string[];
-}
+// What the controller sends (the apply-config command's host) is defined by the protocol.
+export type { HostConfig, InterfaceConfig } from '../agentlink/protocol.ts';
 
 /** StarlingX's aemode → the Linux bonding mode. */
 const BOND_MODE: Record<string, string> = {

@@ -5,13 +5,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StarlingError } from '../common/errors.ts';
 import type { Inventory } from './discovery/index.ts';
+import type { RegisterBody } from '../agentlink/protocol.ts';
 
-export interface RegistrationBody {
-  mgmt_mac: string;
-  hostname?: string;
-  bootstrap_controller?: boolean;
+/** The registration (src/agentlink/protocol.ts RegisterBody) without where heartbeat answers. */
+export type RegistrationBody = Omit<RegisterBody, 'heartbeat' | 'inventory'> & {
   inventory: Record<'icpus' | 'imemorys' | 'ethernet_ports' | 'idisks' | 'pci_devices', Record<string, unknown>[]>;
-}
+};
 
 /** The interface of the default route in proc/net/route (the management network on a host that
  *  has one network), or undefined. */

@@ -1,7 +1,10 @@
 // The agents connected to this controller right now, each over its long-lived channel, and the
 // way to push an event down a channel. In memory on purpose: a connection lives only as long as
 // this process. One channel per host: a second one is refused while the first is alive, so that
-// opening a channel can never silently cut the real agent off.
+// opening a channel can never silently cut the real agent off. What goes down a channel is typed
+// by the protocol (protocol.ts): an event name fixes its payload's type.
+
+import type { AgentCommand, ChannelEventData, ChannelEventName, ChannelSend } from './protocol.ts';
 
 export interface AgentSession {
   hostname: string;
@@ -15,7 +18,7 @@ interface Entry extends AgentSession {
   /** The agent process's instance id: the same agent reconnecting replaces its own channel. */
   instance: string;
   close: () => void;
-  send: (event: string, data: unknown) => void;
+  send: ChannelSend;
   since: number;
   /** When the agent last showed it is alive on this channel (opened it, answered a probe). */
   seen: number;
@@ -81,7 +84,7 @@ export class AgentRegistry {
     session: AgentSession,
     instance: string,
     close: () => void,
-    send: (event: string, data: unknown) => void = () => undefined,
+    send: ChannelSend = () => undefined,
   ): () => void {
     this.sessions.get(session.hostname)?.close();
     const now = this.now();
@@ -104,11 +107,17 @@ export class AgentRegistry {
   }
 
   /** Pushes an event to the host's agent; false when it has no channel. */
-  send(hostname: string, event: string, data: unknown): boolean {
+  send<E extends ChannelEventName>(hostname: string, event: E, data: ChannelEventData<E>): boolean {
     const s = this.sessions.get(hostname);
     if (!s) return false;
     s.send(event, data);
     return true;
+  }
+
+  /** Sends a command to the host's agent (its answer comes to POST /v1/agents/commands/:id);
+   *  false when the host has no channel. */
+  sendCommand(hostname: string, command: AgentCommand): boolean {
+    return this.send(hostname, 'command', command);
   }
 
   list(): AgentSession[] {

@@ -5,30 +5,12 @@
 // GET /v1/agents lists the connected agents.
 
 import { randomUUID } from 'node:crypto';
-import { Type } from 'typebox';
 import type { App } from '../api/server.ts';
+import { openEventStream } from '../api/sse.ts';
 import { StarlingError } from '../common/errors.ts';
 import type { AuthContext } from '../identity/index.ts';
+import { AliveBody, ChannelQuery } from './protocol.ts';
 import type { AgentRegistry } from './registry.ts';
-
-const Hostname = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$' });
-const Instance = Type.String({ pattern: '^[A-Za-z0-9-]{8,64}$' });
-
-const ChannelQuery = Type.Object(
-  {
-    hostname: Hostname,
-    mgmt_mac: Type.String({ pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' }),
-    /** Random per agent process: the same agent reconnecting replaces its own channel. */
-    instance: Instance,
-    version: Type.Optional(Type.String({ maxLength: 32 })),
-  },
-  { additionalProperties: false },
-);
-
-const AliveBody = Type.Object(
-  { hostname: Hostname, instance: Instance, nonce: Type.Optional(Type.String({ maxLength: 64 })) },
-  { additionalProperties: false },
-);
 
 export const KEEPALIVE_MS = 15_000;
 
@@ -70,22 +52,16 @@ export function agentLinkRoutes(
     reply.hijack();
     // The caller may have gone while its host's channel was probed.
     if (req.raw.socket.destroyed) return reply;
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-openstack-request-id': req.id,
-    });
     // A host that vanished (power cut) sends no FIN: TCP keepalive notices, besides the probe.
     req.raw.socket.setKeepAlive(true, KEEPALIVE_MS);
-    const send = (event: string, data: unknown): void => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    const close = (): void => {
-      clearInterval(timer);
-      res.end();
-    };
+    const stream = openEventStream(reply.raw, {
+      keepaliveMs: KEEPALIVE_MS,
+      requestId: req.id,
+      onClose: () => {
+        release();
+        req.log.info({ hostname }, 'agent disconnected');
+      },
+    });
     const release = registry.connect(
       {
         hostname,
@@ -95,17 +71,11 @@ export function agentLinkRoutes(
         connected_at: new Date().toISOString(),
       },
       instance,
-      close,
-      send,
+      () => stream.close(),
+      (event, data) => stream.send(event, data),
     );
-    const timer = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-    req.raw.on('close', () => {
-      clearInterval(timer);
-      release();
-      req.log.info({ hostname }, 'agent disconnected');
-    });
     req.log.info({ hostname, source: req.ip }, 'agent connected');
-    send('hello', { hostname });
+    stream.send('hello', { hostname });
     return reply;
   });
 

@@ -15,8 +15,7 @@ import { ERRORS, StarlingError, errorBody, type ErrorBody } from '../common/erro
 import { checkInput, locateValue, quotedValue } from './input.ts';
 import { newUuid } from '../common/ids.ts';
 import type { Logger } from '../common/log.ts';
-import { allows, defaultAccess, type Access } from '../identity/domain/policy.ts';
-import type { AuthContext } from '../identity/service.ts';
+import { allows, defaultAccess, type Access, type AuthContext } from '../identity/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -8,7 +8,6 @@ import type { ControllerConfig } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 import {
   Db,
-  Lease,
   Listener,
   embeddedUrl,
   freePort,
@@ -16,6 +15,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '../db/index.ts';
+import { Lease } from '../runtime/index.ts';
 import { buildServer, type App } from '../api/server.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import {

@@ -9,4 +9,3 @@ export {
   type EmbeddedPostgres,
 } from './embedded.ts';
 export { Listener, type NotificationHandler } from './listen.ts';
-export { Lease, LEASES, type LeaseName, type LeaseOptions } from './lease.ts';

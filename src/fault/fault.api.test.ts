@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSite, type TestSite } from '../../test/support/site.ts';
+import { readEventStream } from '../api/sse.ts';
 
 describe('fault management (fm API)', () => {
   let site: TestSite;
@@ -400,23 +401,15 @@ describe('fault management (fm API)', () => {
     const req = http.get(url, { headers: { 'x-auth-token': token } });
     const res = await new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
     expect(res.statusCode).toBe(200);
-    let buffer = '';
-    res.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(frame)?.[1];
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (event && data) received.push({ event, data: JSON.parse(data) });
-      }
-    });
+    // Read as any client would, with the shared reader (comments and keepalives are not events).
+    // The test ends the stream with req.destroy(): reading then stops with an abort, expected.
+    const reading = readEventStream(res, (m) => received.push({ event: m.event, data: JSON.parse(m.data) })).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 100));
     await raise({ alarm_id: '200.010', entity_instance_id: 'host=worker-9', severity: 'warning' });
     await site.call('DELETE', '/v1/alarms?alarm_id=200.010&entity_instance_id=host=worker-9', { token });
     for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     req.destroy();
+    await reading;
     expect(
       received.map((r) => [r.event, r.data.event.event_log_id, r.data.event.entity_instance_id]),
     ).toEqual([

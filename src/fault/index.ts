@@ -12,6 +12,7 @@ export { faultRoutes } from './routes.ts';
 export { SnmpTrapSender } from './snmp.ts';
 export { trapDestRoutes, TRAPDEST_CHANNEL, type TrapDest } from './trapdest.ts';
 export { loadCatalog, CATALOG_FILE } from './catalog-file.ts';
+export { parseCliQuery } from './domain/query.ts';
 export type { Catalog, CatalogEntry } from './domain/catalog.ts';
 export type { Alarm, EventLogEntry, Severity } from './domain/model.ts';
 import type { ServiceEntry } from '../api/catalog.ts';

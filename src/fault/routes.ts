@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../api/server.ts';
 import { JsonPatch, patchFields } from '../api/json-patch.ts';
+import { openEventStream, type EventStream } from '../api/sse.ts';
 import {
   AlarmList,
   AlarmListQuery,
@@ -41,28 +42,23 @@ export function faultRoutes(app: App, fault: FaultService, notifier: FaultNotifi
     fault.summary(req.query.include_suppress ?? false),
   );
 
-  const streams = new Set<() => void>();
+  const streams = new Set<EventStream>();
   app.addHook('onClose', async () => {
-    for (const end of streams) end();
+    for (const stream of streams) stream.close();
   });
   app.get('/v1/alarms/stream', (req, reply: FastifyReply) => {
     reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-openstack-request-id': req.id });
-    res.write(': connected\n\n');
-    const unsubscribe = notifier.subscribe((n) => res.write(`event: ${n.kind}\ndata: ${JSON.stringify(n)}\n\n`));
-    const timer = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
-    const close = (): void => {
-      clearInterval(timer);
-      unsubscribe();
-      streams.delete(end);
-    };
-    const end = (): void => {
-      close();
-      res.end();
-    };
-    streams.add(end);
-    req.raw.on('close', close);
+    const stream: EventStream = openEventStream(reply.raw, {
+      keepaliveMs: STREAM_KEEPALIVE_MS,
+      requestId: req.id,
+      onClose: () => {
+        unsubscribe();
+        streams.delete(stream);
+      },
+    });
+    stream.comment('connected');
+    const unsubscribe = notifier.subscribe((n) => stream.send(n.kind, n));
+    streams.add(stream);
   });
 
   app.get('/v1/alarms/:alarm_uuid', { schema: { params: UuidParam('alarm_uuid') } }, async (req) =>

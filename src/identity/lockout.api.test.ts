@@ -95,8 +95,10 @@ describe('login lockout and per-source backoff', () => {
     expect((c['401 ACCOUNT_LOCKED'] ?? 0) + (c['429 LOGIN_THROTTLED'] ?? 0)).toBe(answers.length - c['401 AUTH_FAILED']!);
     const refused = answers.filter((a) => a.body.error.error_code !== 'AUTH_FAILED');
     const median = refused.map((a) => a.ms).sort((x, y) => x - y)[Math.floor(refused.length / 2)]!;
-    console.info(`refused in ${median.toFixed(1)} ms (median) vs a password check ${answers.find((a) => a.body.error.error_code === 'AUTH_FAILED')!.ms.toFixed(0)} ms`);
-    expect(median).toBeLessThan(50);
+    const checkMs = answers.find((a) => a.body.error.error_code === 'AUTH_FAILED')!.ms;
+    console.info(`refused in ${median.toFixed(1)} ms (median) vs a password check ${checkMs.toFixed(0)} ms`);
+    // Refused before any hash: well under the cost of one password check, however loaded the machine.
+    expect(median).toBeLessThan(checkMs / 2);
 
     // Even the right password, from another address, is refused while the lock lasts.
     const right = await login(site.url, '127.0.0.3', await authBody('victim', 'right-password-1'));

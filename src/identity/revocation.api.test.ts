@@ -138,8 +138,9 @@ describe('revocation under concurrent use', () => {
       console.info(
         `peer: ${r.after.length} requests after, ${r.lateSuccesses.length} late 200s, last sent ${(lastSuccess - r.returnedAt).toFixed(1)} ms after the revocation answered`,
       );
-      // The peer learns of the change through NOTIFY: a few milliseconds, never the cache's 2 s.
-      expect(lastSuccess - r.returnedAt).toBeLessThan(250);
+      // The peer learns of the change through NOTIFY: a few milliseconds (printed above), well before
+      // its cache's 2 s would expire; the bound leaves room for a loaded machine.
+      expect(lastSuccess - r.returnedAt).toBeLessThan(1000);
       expect(r.after.at(-1)!.status).toBe(401);
     } finally {
       await peer.stop();

@@ -1,13 +1,15 @@
 // Inventory and configuration management (sysinv): the system, and later hosts and their parts.
-export { InventoryService } from './service.ts';
-export { inventoryRoutes } from './routes.ts';
-export { HostService, type Registration, type MaintenancePort, type HeartbeatEndpoint } from './host-service.ts';
-export { hostRoutes } from './host-routes.ts';
-export { InterfaceService, type InterfaceRecord } from './interface-service.ts';
-export { interfaceRoutes } from './interface-routes.ts';
-export { StorageService, type StorageRecord } from './storage-service.ts';
-export { storageRoutes } from './storage-routes.ts';
-export * from './schemas.ts';
+export { InventoryService } from './system/service.ts';
+export { inventoryRoutes } from './system/routes.ts';
+export { HostService, type Registration, type MaintenancePort, type HeartbeatEndpoint } from './hosts/service.ts';
+export { hostRoutes } from './hosts/routes.ts';
+export { InterfaceService, type InterfaceRecord } from './networking/service.ts';
+export { interfaceRoutes } from './networking/routes.ts';
+export { StorageService, type StorageRecord } from './storage/service.ts';
+export { storageRoutes } from './storage/routes.ts';
+export * from './system/schemas.ts';
+export { HOST_ACTIONS, type HostAction } from './hosts/domain/host-state.ts';
+export { PARTITION_STATUS, PARTITION_TYPES, gib } from './storage/domain/storage.ts';
 export { registerSysinvFields, withSysinvFields } from './sysinv-fields.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };

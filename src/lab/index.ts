@@ -32,6 +32,8 @@ import {
 export type { LabStatus, HostStatus, PowerAction, PowerState, LabTopology, TeardownReport };
 export { defaultLabDir } from './files.ts';
 export { planLab } from './topology.ts';
+export { runLabDaemon } from './supervisor.ts';
+export { runBmcServer } from './bmc-serve.ts';
 
 export const IPMI_SIM = '/usr/bin/ipmi_sim';
 export const DEFAULT_LAB_NAME = 'stl';

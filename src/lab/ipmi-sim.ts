@@ -11,7 +11,7 @@ import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import { childEnv } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
-import type { PowerState } from '../maintenance/bmc/index.ts';
+import type { PowerState } from '../maintenance/index.ts';
 
 export const DEFAULT_IPMI_SIM = '/usr/bin/ipmi_sim';
 

@@ -11,7 +11,7 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { StarlingError } from '../common/errors.ts';
 import { packageRoot } from '../common/paths.ts';
-import type { PowerState } from '../maintenance/bmc/index.ts';
+import type { PowerState } from '../maintenance/index.ts';
 
 export const DEFAULT_MOCKUP_DIR = path.join(
   packageRoot(),

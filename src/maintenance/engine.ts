@@ -7,7 +7,7 @@ import type { Clock } from '../common/clock.ts';
 import type { Logger } from '../common/log.ts';
 import type { Sealer } from '../common/sealed.ts';
 import type { Db, Queryable } from '../db/index.ts';
-import type { AgentRegistry } from '../agentlink/index.ts';
+import type { AgentCommand, AgentRegistry } from '../agentlink/index.ts';
 import type { AlarmPort } from '../fault/index.ts';
 import { StarlingError } from '../common/errors.ts';
 import {
@@ -35,7 +35,7 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
-import { hostNetworkKeys, type HbNetworkKeys } from './heartbeat/keys.ts';
+import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/keys.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,
@@ -81,7 +81,7 @@ export interface MaintenanceDeps {
   agents: AgentRegistry;
   sealer: Sealer;
   /** The site's heartbeat key (32 bytes): each host's key for each network is derived from it
-   *  (heartbeat/keys.ts). It never leaves the controllers. */
+   *  (agentlink/heartbeat/keys.ts). It never leaves the controllers. */
   siteKey: Buffer;
   controllerName: string;
   /** The address the controller serves on (the API's bind address): heartbeat listens there. */
@@ -481,13 +481,15 @@ export class MaintenanceEngine {
   private async send(h: MtceHostRow, c: WfCommand): Promise<void> {
     const hostname = h.hostname ?? h.uuid;
     if (c.to === 'agent') {
-      const config =
+      const command: AgentCommand =
         c.command === 'apply-config'
           ? {
+              id: c.id,
+              command: c.command,
               host: { hostname, personality: h.personality, ...(await hostConfigRows(this.deps.db, h.uuid)) },
             }
-          : {};
-      const sent = this.deps.agents.send(hostname, 'command', { id: c.id, command: c.command, ...config });
+          : { id: c.id, command: c.command };
+      const sent = this.deps.agents.sendCommand(hostname, command);
       if (!sent) this.results.set(c.id, { ok: false, error: 'the agent is not connected' });
       return;
     }

@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto';
 export { MaintenanceEngine, MAINTENANCE_DEFAULTS, type MaintenanceConfig } from './engine.ts';
 export { maintenanceRoutes } from './routes.ts';
+export type { PowerState } from './bmc/index.ts';
 
 /** The site's heartbeat key, derived from the data folder's secrets key (every controller of a
  *  site shares that key already, to read BMC passwords). */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../db/index.ts';
 import { freshDatabase, type TestDatabase } from '../../test/support/site.ts';
-import { insertHosts } from '../inventory/host-repo.ts';
+import { insertHosts } from '../inventory/hosts/repo.ts';
 import { failHost, newWorkflow, type WfHost, type Workflow } from './domain/workflow.ts';
 import { deleteWorkflow, findWorkflow, lockMtceHost, saveWorkflow, writeWorkflowStep } from './repo.ts';
 

@@ -2,7 +2,7 @@
 // per host (one at most: an operator's action or an automatic recovery).
 
 import type { Queryable } from '../db/index.ts';
-import type { InterfaceConfig } from '../agent/config-apply.ts';
+import type { InterfaceConfig } from '../agentlink/index.ts';
 import type { HostPatch, Workflow, WorkflowKind } from './domain/workflow.ts';
 import type { HbNetwork } from './domain/heartbeat.ts';
 

@@ -1,35 +1,16 @@
 // Maintenance's HTTP surface: the agents' answers to commands and their reports (a critical
 // process that cannot be restored), and the heartbeat's statistics for operators.
 
-import { Type } from 'typebox';
 import type { App } from '../api/server.ts';
+import { AgentEventBody, CommandAnswer, CommandAnswerParams } from '../agentlink/index.ts';
 import type { MaintenanceEngine } from './engine.ts';
-
-const CommandResultBody = Type.Object(
-  {
-    hostname: Type.String({ maxLength: 63 }),
-    ok: Type.Boolean(),
-    error: Type.Optional(Type.String({ maxLength: 2000 })),
-    detail: Type.Optional(Type.Unknown()),
-  },
-  { additionalProperties: false },
-);
-
-const AgentEventBody = Type.Object(
-  {
-    hostname: Type.String({ maxLength: 63 }),
-    type: Type.Literal('critical-failure'),
-    reason: Type.String({ maxLength: 2000 }),
-  },
-  { additionalProperties: false },
-);
 
 export function maintenanceRoutes(app: App, engine: MaintenanceEngine): void {
   app.post(
     '/v1/agents/commands/:id',
     {
       config: { access: 'admin' },
-      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: CommandResultBody },
+      schema: { params: CommandAnswerParams, body: CommandAnswer },
     },
     async (req, reply) => {
       const b = req.body;

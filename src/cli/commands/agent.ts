@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { AgentFlags } from '../../common/config.ts';
 import type { CliContext } from '../context.ts';
 import type { Rec } from '../output.ts';
-import type { Inventory } from '../../agent/discovery/index.ts';
+import type { Inventory } from '../../agent/index.ts';
 
 export function registerAgent(program: Command, ctx: CliContext): void {
   const agent = program
@@ -38,7 +38,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     )
     .option('--pmon-dir <dir>', 'process monitor configuration folder (default /etc/pmon.d)')
     .action(async (o: AgentFlags) => {
-      const { runAgent } = await import('../../agent/run.ts');
+      const { runAgent } = await import('../../agent/index.ts');
       await runAgent(o);
     });
 
@@ -50,7 +50,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     )
     .option('--root <dir>', 'root folder holding proc/ and sys/', '/')
     .action(async (o: { root: string }) => {
-      const { discoverInventory } = await import('../../agent/discovery/index.ts');
+      const { discoverInventory } = await import('../../agent/index.ts');
       printInventory(ctx, o.root, await discoverInventory(o.root));
     });
 
@@ -66,7 +66,7 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       // `agent` itself has --state-dir and --hostname too; commander may hand them to it.
       const o = { ...(cmd.parent?.opts() as { stateDir?: string; hostname?: string }), ...own };
       const { loadAgentConfig } = await import('../../common/config.ts');
-      const { readRenderedConfig } = await import('../../agent/config-apply.ts');
+      const { readRenderedConfig } = await import('../../agent/index.ts');
       const config = loadAgentConfig({
         ...(o.stateDir ? { stateDir: o.stateDir } : {}),
         ...(o.hostname ? { hostname: o.hostname } : {}),

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-import type { AuditEntry } from '../../audit/schemas.ts';
+import type { AuditEntry } from '../../audit/index.ts';
 
 export function registerAudit(program: Command, ctx: CliContext): void {
   program

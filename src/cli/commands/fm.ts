@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { StarlingError } from '../../common/errors.ts';
-import { parseCliQuery } from '../../fault/domain/query.ts';
+import { parseCliQuery } from '../../fault/index.ts';
 import type { CliContext } from '../context.ts';
 import type { Rec } from '../output.ts';
 

@@ -6,7 +6,7 @@ import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
 import { platformApi, type Host } from './platform.ts';
 import type { Rec } from '../output.ts';
-import { PARTITION_STATUS, PARTITION_TYPES, gib } from '../../inventory/domain/storage.ts';
+import { PARTITION_STATUS, PARTITION_TYPES, gib } from '../../inventory/index.ts';
 
 type Item = Rec & { uuid: string };
 

@@ -235,7 +235,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
     .command('daemon', { hidden: true })
     .requiredOption('--dir <dir>')
     .action(async (o: { dir: string }) => {
-      const { runLabDaemon } = await import('../../lab/supervisor.ts');
+      const { runLabDaemon } = await import('../../lab/index.ts');
       if ((await runLabDaemon(o.dir)) !== 0)
         throw new StarlingError('SERVICE_UNAVAILABLE', 'the lab did not come up (see the lines above)');
     });
@@ -243,7 +243,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
     .command('bmc-serve', { hidden: true })
     .requiredOption('--dir <dir>')
     .action(async (o: { dir: string }) => {
-      const { runBmcServer } = await import('../../lab/bmc-serve.ts');
+      const { runBmcServer } = await import('../../lab/index.ts');
       await runBmcServer(o.dir);
     });
 }

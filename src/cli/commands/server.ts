@@ -80,7 +80,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
 
 async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean; role?: string }): Promise<void> {
   // Loaded on demand: the CLI's other commands and the agent never load the API server.
-  const { startController } = await import('../../controller/controller.ts');
+  const { startController } = await import('../../controller/index.ts');
   const config = loadControllerConfig(flags);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logFile = path.join(config.dataDir, 'controller.log');

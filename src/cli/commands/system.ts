@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
-import type { ISystem } from '../../inventory/schemas.ts';
+import type { ISystem } from '../../inventory/index.ts';
 import { registerSnmp } from './snmp.ts';
 import { registerHosts } from './host.ts';
 import { registerHostInterfaces } from './host-if.ts';

@@ -4,7 +4,7 @@
 // change — it never runs anything itself. A controller restart re-reads the workflow and goes on.
 
 import type { HbHealth } from './heartbeat.ts';
-import type { HostAction } from '../../inventory/domain/host-state.ts';
+import type { HostAction } from '../../inventory/index.ts';
 
 /** The operator's actions maintenance carries out (swact waits for HA; delete is inventory's),
  *  and the automatic recovery. */

@@ -1,0 +1,2 @@
+// The controller process (data folder, start-up, shutdown): what the CLI's server commands start.
+export { startController, SERVICES, type Controller, type ControllerDeps } from './controller.ts';
