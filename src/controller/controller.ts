@@ -25,6 +25,7 @@ import {
   adminBootstrap,
   discoveryRoutes,
   identityRoutes,
+  identitySyncRoutes,
 } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
 import {
@@ -219,6 +220,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
     identityRoutes(app, identity, { catalog: () => services, region: config.region });
     discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
+    // Every site can be a subcloud: its identity can be read and set by a system controller.
+    identitySyncRoutes(app, identity);
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);
@@ -314,8 +317,15 @@ export async function startController(config: ControllerConfig, deps: Controller
     // The subcloud availability audit: a system controller's, started once the API answers.
     if (dcmanager) {
       const d = config.dcloud;
+      const subclouds = new SubcloudClient();
       const auditor = new SubcloudAuditor(
-        { service: dcmanager, probe: new SubcloudClient().probe, alarms: fault, log: log.child({ module: 'dcmanager-audit' }) },
+        {
+          service: dcmanager,
+          probe: subclouds.probe,
+          alarms: fault,
+          log: log.child({ module: 'dcmanager-audit' }),
+          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+        },
         { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
       );
       const auditStarted = auditor.start().catch((e: unknown) => log.error({ err: e }, 'the subcloud audit did not start'));

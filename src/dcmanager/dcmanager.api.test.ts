@@ -308,4 +308,26 @@ describe('dcmanager API (a standalone site)', () => {
     expect((await site.call('GET', '/v1.0/subclouds', { token })).status).toBe(404);
     expect((await site.call('GET', '/v1/isystems', { token })).body.isystems[0].distributed_cloud_role).toBeNull();
   });
+
+  it('serves its identity for a system controller to sync, never the caller or the agent user, and refuses a bad one (400)', async () => {
+    const token = await site.token();
+    const r = await site.call('GET', '/v1.0/identities', { token });
+    expect(r.status).toBe(200);
+    expect(r.body.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.body.identity.users.map((u: { name: string }) => u.name)).not.toContain('admin');
+    expect(r.body.identity.roles).toEqual(expect.arrayContaining(['admin', 'member', 'reader']));
+    const bad = await site.call('PUT', '/v1.0/identities', { token, body: { identity: { users: [{ name: 'x' }], projects: [], roles: [], assignments: [] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toMatch(/^\/identity\/users\/0/);
+    // The caller's own account cannot be disabled through it.
+    const put = await site.call('PUT', '/v1.0/identities', {
+      token,
+      body: { identity: { users: [{ name: 'admin', enabled: false, password_hash: 'x', email: null, default_project: null }, { name: 'synced', enabled: true, password_hash: 'y', email: null, default_project: 'admin' }], projects: [], roles: [], assignments: [['synced', 'admin', 'reader']] } },
+    });
+    expect(put.status).toBe(200);
+    expect(await site.token()).toMatch(/.+/);
+    const users = (await site.call('GET', '/v1.0/identities', { token })).body.identity.users.map((u: { name: string }) => u.name);
+    expect(users).toContain('synced');
+    expect((await site.call('GET', '/v1.0/identities', { token: await site.token() })).status).toBe(200);
+  });
 });

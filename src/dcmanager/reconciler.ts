@@ -8,9 +8,13 @@
 import type { Logger } from '../common/log.ts';
 import type { AlarmPort } from '../fault/index.ts';
 import { WorkQueue, requeueAfter, done, realScheduler, type Cancel, type ReconcileResult, type Scheduler } from '../runtime/index.ts';
+import type { AuditObservation } from './domain/audit.ts';
 import { DEPLOY_COMPLETE } from './domain/subcloud.ts';
 import type { DcManagerService } from './service.ts';
-import type { SubcloudProbe } from './subcloud-client.ts';
+import type { SubcloudClient, SubcloudEndpoint, SubcloudProbe } from './subcloud-client.ts';
+import { inSync, withoutUsers, type IdentitySnapshot } from '../identity/index.ts';
+import { AGENT_USER } from '../common/version.ts';
+import type { EndpointType } from './domain/subcloud.ts';
 
 export interface AuditOptions {
   intervalMs: number;
@@ -25,7 +29,21 @@ export interface AuditDeps {
   alarms: Pick<AlarmPort, 'raise' | 'clear'>;
   log: Logger;
   scheduler?: Scheduler;
+  /** dcorch's identity sync of managed online subclouds; unset = no sync. */
+  sync?: IdentitySync;
 }
+
+/** What identity sync needs: the system controller's identity, and the subcloud's end. */
+export interface IdentitySync {
+  central: () => Promise<IdentitySnapshot>;
+  client: Pick<SubcloudClient, 'getIdentity' | 'putIdentity'>;
+}
+
+/** The endpoint types synchronised; the others have nothing to synchronise yet. */
+const SYNCED: readonly EndpointType[] = ['identity'];
+/** Users never synchronised: each site's own agent service user. */
+const SITE_USERS = [AGENT_USER];
+export const OUT_OF_SYNC_ALARM = '280.002';
 
 export const OFFLINE_ALARM = '280.001';
 
@@ -124,10 +142,64 @@ export class SubcloudAuditor {
       await this.deps.alarms.clear(OFFLINE_ALARM, entity);
     }
     this.alarmConfirmed.add(id);
+    if (this.deps.sync && d.availability_status === 'online' && target.management_state === 'managed') await this.syncIdentity(target, this.deps.sync);
     return requeueAfter(this.o.intervalMs);
   }
 
-  private async observe(t: NonNullable<Awaited<ReturnType<DcManagerService['auditTarget']>>>): Promise<Parameters<DcManagerService['recordAudit']>[1]> {
+  private centralCache: { at: number; snapshot: Promise<IdentitySnapshot> } | undefined;
+
+  /** The system controller's identity, read at most once a second however many subclouds sync. */
+  private central(sync: IdentitySync): Promise<IdentitySnapshot> {
+    const now = this.scheduler.now();
+    if (!this.centralCache || now - this.centralCache.at >= 1000) {
+      const snapshot = sync.central();
+      snapshot.catch(() => (this.centralCache = undefined));
+      this.centralCache = { at: now, snapshot };
+    }
+    return this.centralCache.snapshot;
+  }
+
+  /**
+   * dcorch's identity sync: the subcloud's identity compared with the system controller's
+   * (drift = out-of-sync, 280.002), then made equal (in-sync, cleared). The subcloud's admin login
+   * and agent user are left alone on both sides.
+   */
+  private async syncIdentity(t: SubcloudEndpoint & { id: number; admin_username: string }, sync: IdentitySync): Promise<void> {
+    const exclude = [...SITE_USERS, t.admin_username];
+    const record = async (status: 'in-sync' | 'out-of-sync'): Promise<void> => {
+      const r = await this.deps.service.recordSync(t.id, 'identity', status, SYNCED);
+      if (!r?.changed) return;
+      const entity = `subcloud=${r.name}.resource=identity`;
+      if (status === 'out-of-sync') {
+        await this.deps.alarms.raise({ alarm_id: OUT_OF_SYNC_ALARM, entity_instance_id: entity, severity: 'major', reason_text: `Subcloud ${r.name} identity is out-of-sync` });
+      } else await this.deps.alarms.clear(OUT_OF_SYNC_ALARM, entity);
+    };
+    try {
+      const central = withoutUsers(await this.central(sync), exclude);
+      await this.bounded(async (signal) => {
+        const sub = await sync.client.getIdentity(t, exclude, signal);
+        if (inSync(sub, central)) return;
+        await record('out-of-sync');
+        await sync.client.putIdentity(t, central, exclude, signal);
+      });
+      await record('in-sync');
+    } catch (e) {
+      this.deps.log.warn({ err: e, subcloud: t.id }, 'identity sync failed');
+      await record('out-of-sync');
+    }
+  }
+
+  private async observe(t: SubcloudEndpoint): Promise<AuditObservation> {
+    try {
+      return { ok: true, alarms: await this.bounded((signal) => this.deps.probe(t, signal)) };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message ?? String(e) };
+    }
+  }
+
+  /** Runs `fn` against a subcloud within the audit timeout (on the injected scheduler); its HTTP
+   *  requests are aborted when the time is up or the auditor stops. */
+  private async bounded<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
     this.inFlight.add(abort);
     let cancel: Cancel | undefined;
@@ -139,10 +211,7 @@ export class SubcloudAuditor {
       abort.signal.addEventListener('abort', () => reject(new Error('audit stopped')), { once: true });
     });
     try {
-      const alarms = await Promise.race([this.deps.probe(t, abort.signal), timedOut]);
-      return { ok: true, alarms };
-    } catch (e) {
-      return { ok: false, error: (e as Error).message ?? String(e) };
+      return await Promise.race([fn(abort.signal), timedOut]);
     } finally {
       cancel?.();
       this.inFlight.delete(abort);

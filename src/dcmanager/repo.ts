@@ -171,6 +171,20 @@ export async function setAllSyncStatus(q: Queryable, id: number, status: SyncSta
   await q.query('UPDATE subcloud_status SET sync_status = $2, updated_at = $3 WHERE subcloud_id = $1 AND sync_status <> $2', [id, status, at]);
 }
 
+/** One endpoint's sync status; true when it changed. */
+export async function setSyncStatus(q: Queryable, id: number, endpoint: string, status: SyncStatus, at: Date): Promise<boolean> {
+  const r = await q.query('UPDATE subcloud_status SET sync_status = $3, updated_at = $4 WHERE subcloud_id = $1 AND endpoint_type = $2 AND sync_status <> $3', [id, endpoint, status, at]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** The endpoint types outside `synced`, which have nothing to synchronise yet, shown in-sync. */
+export async function setOthersInSync(q: Queryable, id: number, synced: readonly string[], at: Date): Promise<void> {
+  await q.query(
+    `UPDATE subcloud_status SET sync_status = 'in-sync', updated_at = $3 WHERE subcloud_id = $1 AND endpoint_type <> ALL($2::text[]) AND sync_status <> 'in-sync'`,
+    [id, [...synced], at],
+  );
+}
+
 export async function deleteSubcloud(q: Queryable, id: number): Promise<void> {
   await q.query('DELETE FROM subclouds WHERE id = $1', [id]);
 }

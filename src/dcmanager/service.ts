@@ -11,7 +11,7 @@ import type { Db, Queryable } from '../db/index.ts';
 import type { AlarmPort } from '../fault/index.ts';
 import { decideAudit, type AuditDecision, type AuditObservation } from './domain/audit.ts';
 import { DEFAULT_GROUP_ID, checkGroupFields } from './domain/group.ts';
-import { DEPLOY_COMPLETE, checkDelete, checkManagementChange, checkNewSubcloud } from './domain/subcloud.ts';
+import { DEPLOY_COMPLETE, checkDelete, checkManagementChange, checkNewSubcloud, type EndpointType, type SyncStatus } from './domain/subcloud.ts';
 import * as repo from './repo.ts';
 import type { AlarmSummaryRow, GroupCreate, GroupUpdate, Subcloud, SubcloudCreate, SubcloudGroup, SubcloudUpdate } from './schemas.ts';
 
@@ -208,11 +208,29 @@ export class DcManagerService {
       if (!t) return undefined;
       const d = decideAudit(t, obs, offlineThreshold);
       await repo.writeAudit(q, id, d, this.clock.now());
+      // StarlingX: what an offline subcloud holds is not known.
+      if (d.changed && d.availability_status === 'offline') await repo.setAllSyncStatus(q, id, 'unknown', this.clock.now());
       return { ...d, name: t.name };
     });
   }
 
   /** Each subcloud's counts as its last audit read them, after the system controller's own row. */
+  /**
+   * A sync result for one endpoint type of a managed subcloud (the endpoint types with nothing to
+   * synchronise yet are shown in-sync with it). Undefined when the subcloud is gone or no longer
+   * managed (an unmanaged subcloud's status stays unknown); `changed` when the status moved.
+   */
+  async recordSync(id: number, endpoint: EndpointType, status: SyncStatus, synced: readonly EndpointType[]): Promise<{ name: string; changed: boolean } | undefined> {
+    return this.db.tx(async (q) => {
+      const t = await repo.auditTarget(q, id, true);
+      if (!t || t.management_state !== 'managed') return undefined;
+      const at = this.clock.now();
+      const changed = await repo.setSyncStatus(q, id, endpoint, status, at);
+      await repo.setOthersInSync(q, id, synced, at);
+      return { name: t.name, changed };
+    });
+  }
+
   async alarmSummary(): Promise<AlarmSummaryRow[]> {
     const [rows, own] = await Promise.all([repo.alarmSummary(this.db), this.own?.summary()]);
     if (!own || !this.own) return rows;

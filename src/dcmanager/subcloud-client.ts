@@ -3,6 +3,7 @@
 // abort signal. Tokens are kept per subcloud until shortly before they expire.
 
 import { httpRequest } from '../api/http.ts';
+import type { IdentitySnapshot } from '../identity/index.ts';
 import type { AlarmCounts } from './domain/audit.ts';
 
 export interface SubcloudEndpoint {
@@ -35,22 +36,42 @@ export class SubcloudClient {
   }
 
   readonly probe: SubcloudProbe = async (t, signal) => {
+    const s = (await this.call(t, 'GET', '/v1/alarms/summary', undefined, signal, 'alarm summary')) as Partial<AlarmCounts>;
+    const n = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+    return { critical: n(s.critical), major: n(s.major), minor: n(s.minor), warnings: n(s.warnings) };
+  };
+
+  /** The subcloud's identity (its admin login and `exclude` left out). */
+  async getIdentity(t: SubcloudEndpoint, exclude: readonly string[], signal: AbortSignal): Promise<IdentitySnapshot> {
+    const r = (await this.call(t, 'GET', `/v1.0/identities?exclude=${encodeURIComponent(exclude.join(','))}`, undefined, signal, 'identity read')) as { identity: IdentitySnapshot };
+    return r.identity;
+  }
+
+  /** Makes the subcloud's identity the given one. */
+  async putIdentity(t: SubcloudEndpoint, identity: IdentitySnapshot, exclude: readonly string[], signal: AbortSignal): Promise<void> {
+    await this.call(t, 'PUT', `/v1.0/identities?exclude=${encodeURIComponent(exclude.join(','))}`, { identity }, signal, 'identity sync');
+  }
+
+  private async call(t: SubcloudEndpoint, method: string, path: string, body: unknown, signal: AbortSignal, what: string): Promise<unknown> {
     const base = t.bootstrap_address.replace(/\/+$/, '');
     for (let attempt = 0; ; attempt++) {
       const token = await this.token(t, base, signal);
-      const res = await httpRequest(`${base}/v1/alarms/summary`, { method: 'GET', headers: { accept: 'application/json', 'x-auth-token': token }, signal });
+      const res = await httpRequest(`${base}${path}`, {
+        method,
+        headers: { ...(body === undefined ? { accept: 'application/json' } : JSON_HEADERS), 'x-auth-token': token },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal,
+      });
       const text = await res.text();
       // A token the subcloud no longer knows (it restarted with a new database): log in again once.
       if (res.status === 401 && attempt === 0) {
         this.tokens.delete(t.id);
         continue;
       }
-      if (res.status !== 200) throw new Error(`alarm summary answered HTTP ${res.status}`);
-      const s = JSON.parse(text) as Partial<AlarmCounts>;
-      const n = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
-      return { critical: n(s.critical), major: n(s.major), minor: n(s.minor), warnings: n(s.warnings) };
+      if (res.status !== 200) throw new Error(`${what} answered HTTP ${res.status}`);
+      return JSON.parse(text) as unknown;
     }
-  };
+  }
 
   private async token(t: SubcloudEndpoint, base: string, signal: AbortSignal): Promise<string> {
     const key = `${base}\u0000${t.admin_username}\u0000${t.admin_project}\u0000${t.admin_password}`;
