@@ -106,11 +106,17 @@ export async function getSubcloud(q: Queryable, ref: string, forUpdate = false):
   return r.rows[0] && toSubcloud(r.rows[0]);
 }
 
-/** Names and management subnets of every subcloud (for the add checks), the table locked against
- *  concurrent adds so the check and the insert see the same set. */
-export async function lockedSubnets(q: Queryable): Promise<{ name: string; management_subnet: string }[]> {
+/** The subclouds a new one would clash with (same name, or an overlapping management subnet: the
+ *  exclusion constraint's index answers it), the table locked against concurrent adds so the check
+ *  and the insert see the same set. */
+export async function lockedConflicts(q: Queryable, name: string, subnet: string): Promise<{ name: string; management_subnet: string }[]> {
   await q.query('LOCK TABLE subclouds IN SHARE ROW EXCLUSIVE MODE');
-  return (await q.query<{ name: string; management_subnet: string }>('SELECT name, management_subnet::text AS management_subnet FROM subclouds')).rows;
+  return (
+    await q.query<{ name: string; management_subnet: string }>(
+      'SELECT name, management_subnet::text AS management_subnet FROM subclouds WHERE name = $1 OR management_subnet && $2::cidr',
+      [name, subnet],
+    )
+  ).rows;
 }
 
 export interface SubcloudInsert {

@@ -11,14 +11,30 @@ import type { Db, Queryable } from '../db/index.ts';
 import type { AlarmPort } from '../fault/index.ts';
 import { decideAudit, type AuditDecision, type AuditObservation } from './domain/audit.ts';
 import { DEFAULT_GROUP_ID, checkGroupFields } from './domain/group.ts';
-import { DEPLOY_COMPLETE, checkDelete, checkManagementChange, checkNewSubcloud, type EndpointType, type SyncStatus } from './domain/subcloud.ts';
+import {
+  DEPLOY_COMPLETE,
+  checkDelete,
+  checkManagementChange,
+  checkNewSubcloud,
+  type EndpointType,
+  type SyncStatus,
+} from './domain/subcloud.ts';
 import * as repo from './repo.ts';
-import type { AlarmSummaryRow, GroupCreate, GroupUpdate, Subcloud, SubcloudCreate, SubcloudGroup, SubcloudUpdate } from './schemas.ts';
+import type {
+  AlarmSummaryRow,
+  GroupCreate,
+  GroupUpdate,
+  Subcloud,
+  SubcloudCreate,
+  SubcloudGroup,
+  SubcloudUpdate,
+} from './schemas.ts';
 
 /** Told after a subcloud changed (added, managed, unmanaged, deleted), once the change is committed. */
 export type SubcloudListener = (id: number) => void;
 
-const notFound = (ref: string): StarlingError => new StarlingError('NOT_FOUND', `Subcloud not found: ${ref}`, { field: 'subcloud_ref' });
+const notFound = (ref: string): StarlingError =>
+  new StarlingError('NOT_FOUND', `Subcloud not found: ${ref}`, { field: 'subcloud_ref' });
 const groupNotFound = (ref: string): StarlingError =>
   new StarlingError('NOT_FOUND', `Subcloud Group not found: ${ref}`, { field: 'group_ref' });
 
@@ -28,10 +44,18 @@ export function parseBootstrapValues(text: string, field = '/bootstrap_values'):
   try {
     v = yaml().parse(text);
   } catch (e) {
-    throw new StarlingError('VALIDATION_FAILED', `bootstrap_values is malformed: ${(e as Error).message.split('\n')[0]}`, { field });
+    throw new StarlingError(
+      'VALIDATION_FAILED',
+      `bootstrap_values is malformed: ${(e as Error).message.split('\n')[0]}`,
+      { field },
+    );
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new StarlingError('VALIDATION_FAILED', 'bootstrap_values must be a YAML mapping (key: value lines)', { field });
+    throw new StarlingError(
+      'VALIDATION_FAILED',
+      'bootstrap_values must be a YAML mapping (key: value lines)',
+      { field },
+    );
   }
   return v as Record<string, unknown>;
 }
@@ -40,9 +64,13 @@ export function parseBootstrapValues(text: string, field = '/bootstrap_values'):
 function checkBase64Password(v: string | undefined): void {
   if (v === undefined) return;
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
-    throw new StarlingError('VALIDATION_FAILED', 'Failed to decode subcloud sysadmin_password, verify the password is base64 encoded', {
-      field: '/sysadmin_password',
-    });
+    throw new StarlingError(
+      'VALIDATION_FAILED',
+      'Failed to decode subcloud sysadmin_password, verify the password is base64 encoded',
+      {
+        field: '/sysadmin_password',
+      },
+    );
   }
 }
 
@@ -55,7 +83,16 @@ export class DcManagerService {
     private readonly sealer: Sealer,
     private readonly alarms?: Pick<AlarmPort, 'clearEntity'>,
     /** The system controller's own alarm counts, for its row of the alarm summary. */
-    private readonly own?: { region: string; summary: () => Promise<{ critical: number; major: number; minor: number; warnings: number; status: string }> },
+    private readonly own?: {
+      region: string;
+      summary: () => Promise<{
+        critical: number;
+        major: number;
+        minor: number;
+        warnings: number;
+        status: string;
+      }>;
+    },
   ) {}
 
   /** Calls `fn` after each committed subcloud change (the audit takes the subcloud up at once). */
@@ -83,40 +120,47 @@ export class DcManagerService {
     checkBase64Password(body.sysadmin_password);
     const values = parseBootstrapValues(body.bootstrap_values);
     const s = await this.db.tx(async (q) => {
-      const groupId = body.group_id === undefined ? DEFAULT_GROUP_ID : await this.groupIdFor(q, body.group_id);
-      const checked = checkNewSubcloud(
-        {
-          bootstrapAddress: body['bootstrap-address'],
-          bootstrapValues: values,
-          overrides: {
-            name: body.name,
-            description: body.description,
-            location: body.location,
-            management_subnet: body.management_subnet,
-            management_start_ip: body.management_start_ip,
-            management_end_ip: body.management_end_ip,
-            management_gateway_ip: body.management_gateway_ip,
-            systemcontroller_gateway_ip: body.systemcontroller_gateway_ip,
-          },
+      const groupId =
+        body.group_id === undefined ? DEFAULT_GROUP_ID : await this.groupIdFor(q, body.group_id);
+      const input = {
+        bootstrapAddress: body['bootstrap-address'],
+        bootstrapValues: values,
+        overrides: {
+          name: body.name,
+          description: body.description,
+          location: body.location,
+          management_subnet: body.management_subnet,
+          management_start_ip: body.management_start_ip,
+          management_end_ip: body.management_end_ip,
+          management_gateway_ip: body.management_gateway_ip,
+          systemcontroller_gateway_ip: body.systemcontroller_gateway_ip,
         },
-        await repo.lockedSubnets(q),
+      };
+      // Checked alone first (bad input is a 400 before any lock), then against the subclouds it
+      // could clash with.
+      const alone = checkNewSubcloud(input, []);
+      const checked = checkNewSubcloud(
+        input,
+        await repo.lockedConflicts(q, alone.name, alone.management_subnet),
       );
       const { admin_password, ...rest } = checked;
-      const id = await repo.insertSubcloud(
-        q,
-        {
-          ...rest,
-          software_version: SOFTWARE_VERSION,
-          // A running site is added: its install and bootstrap are done (a bare host's are not ours).
-          deploy_status: DEPLOY_COMPLETE,
-          region_name: newKeystoneId(),
-          group_id: groupId,
-          admin_password_sealed: this.sealer.seal(admin_password),
-        },
-        this.clock.now(),
-      ).catch((e: unknown) => {
-        throw conflictField(e);
-      });
+      const id = await repo
+        .insertSubcloud(
+          q,
+          {
+            ...rest,
+            software_version: SOFTWARE_VERSION,
+            // A running site is added: its install and bootstrap are done (a bare host's are not ours).
+            deploy_status: DEPLOY_COMPLETE,
+            region_name: newKeystoneId(),
+            group_id: groupId,
+            admin_password_sealed: this.sealer.seal(admin_password),
+          },
+          this.clock.now(),
+        )
+        .catch((e: unknown) => {
+          throw conflictField(e);
+        });
       return (await repo.getSubcloud(q, String(id)))!;
     });
     this.changed(s.id);
@@ -124,11 +168,13 @@ export class DcManagerService {
   }
 
   async updateSubcloud(ref: string, body: SubcloudUpdate): Promise<Subcloud> {
-    if (Object.keys(body).length === 0) throw new StarlingError('VALIDATION_FAILED', 'nothing to update', { field: '/' });
+    if (Object.keys(body).length === 0)
+      throw new StarlingError('VALIDATION_FAILED', 'nothing to update', { field: '/' });
     if (body.force !== undefined && body['management-state'] !== 'managed') {
       throw new StarlingError('VALIDATION_FAILED', 'Invalid option: force', { field: '/force' });
     }
-    const values = body.bootstrap_values === undefined ? undefined : parseBootstrapValues(body.bootstrap_values);
+    const values =
+      body.bootstrap_values === undefined ? undefined : parseBootstrapValues(body.bootstrap_values);
     if (body.bootstrap_address !== undefined) checkUrl(body.bootstrap_address, '/bootstrap_address');
     const s = await this.db.tx(async (q) => {
       const current = await repo.getSubcloud(q, ref, true);
@@ -146,16 +192,20 @@ export class DcManagerService {
         );
         patch.management_state = body['management-state'];
         // StarlingX: an unmanaged subcloud's sync status is unknown (nothing is synced to it).
-        if (body['management-state'] === 'unmanaged') await repo.setAllSyncStatus(q, current.id, 'unknown', this.clock.now());
+        if (body['management-state'] === 'unmanaged')
+          await repo.setAllSyncStatus(q, current.id, 'unknown', this.clock.now());
       }
       if (body.description !== undefined) patch.description = body.description;
       if (body.location !== undefined) patch.location = body.location;
       if (body.group_id !== undefined) patch.group_id = await this.groupIdFor(q, body.group_id);
-      if (body.bootstrap_address !== undefined) patch.bootstrap_address = body.bootstrap_address.replace(/\/+$/, '');
+      if (body.bootstrap_address !== undefined)
+        patch.bootstrap_address = body.bootstrap_address.replace(/\/+$/, '');
       if (values !== undefined) {
         const pw = values.admin_password;
         if (typeof pw !== 'string' || pw === '') {
-          throw new StarlingError('VALIDATION_FAILED', 'admin_password is required', { field: '/bootstrap_values/admin_password' });
+          throw new StarlingError('VALIDATION_FAILED', 'admin_password is required', {
+            field: '/bootstrap_values/admin_password',
+          });
         }
         patch.admin_password_sealed = this.sealer.seal(pw);
         if (typeof values.admin_username === 'string') patch.admin_username = values.admin_username;
@@ -193,7 +243,9 @@ export class DcManagerService {
   }
 
   /** What the audit needs to reach a subcloud (its admin password opened); undefined = gone. */
-  async auditTarget(id: number): Promise<(Omit<repo.AuditTarget, 'admin_password_sealed'> & { admin_password: string }) | undefined> {
+  async auditTarget(
+    id: number,
+  ): Promise<(Omit<repo.AuditTarget, 'admin_password_sealed'> & { admin_password: string }) | undefined> {
     const t = await repo.auditTarget(this.db, id);
     if (!t) return undefined;
     const { admin_password_sealed, ...rest } = t;
@@ -202,14 +254,19 @@ export class DcManagerService {
 
   /** One audit's observation applied (one transaction, the row locked against a concurrent
    *  manage/unmanage): the decision made, or undefined when the subcloud is gone. */
-  async recordAudit(id: number, obs: AuditObservation, offlineThreshold: number): Promise<(AuditDecision & { name: string }) | undefined> {
+  async recordAudit(
+    id: number,
+    obs: AuditObservation,
+    offlineThreshold: number,
+  ): Promise<(AuditDecision & { name: string }) | undefined> {
     return this.db.tx(async (q) => {
       const t = await repo.auditTarget(q, id, true);
       if (!t) return undefined;
       const d = decideAudit(t, obs, offlineThreshold);
       await repo.writeAudit(q, id, d, this.clock.now());
       // StarlingX: what an offline subcloud holds is not known.
-      if (d.changed && d.availability_status === 'offline') await repo.setAllSyncStatus(q, id, 'unknown', this.clock.now());
+      if (d.changed && d.availability_status === 'offline')
+        await repo.setAllSyncStatus(q, id, 'unknown', this.clock.now());
       return { ...d, name: t.name };
     });
   }
@@ -220,7 +277,12 @@ export class DcManagerService {
    * synchronise yet are shown in-sync with it). Undefined when the subcloud is gone or no longer
    * managed (an unmanaged subcloud's status stays unknown); `changed` when the status moved.
    */
-  async recordSync(id: number, endpoint: EndpointType, status: SyncStatus, synced: readonly EndpointType[]): Promise<{ name: string; changed: boolean } | undefined> {
+  async recordSync(
+    id: number,
+    endpoint: EndpointType,
+    status: SyncStatus,
+    synced: readonly EndpointType[],
+  ): Promise<{ name: string; changed: boolean } | undefined> {
     return this.db.tx(async (q) => {
       const t = await repo.auditTarget(q, id, true);
       if (!t || t.management_state !== 'managed') return undefined;
@@ -236,7 +298,15 @@ export class DcManagerService {
     if (!own || !this.own) return rows;
     const { critical, major, minor, warnings, status } = own;
     return [
-      { region_name: this.own.region, uuid: this.own.region, critical_alarms: critical, major_alarms: major, minor_alarms: minor, warnings, cloud_status: status },
+      {
+        region_name: this.own.region,
+        uuid: this.own.region,
+        critical_alarms: critical,
+        major_alarms: major,
+        minor_alarms: minor,
+        warnings,
+        cloud_status: status,
+      },
       ...rows,
     ];
   }
@@ -245,7 +315,10 @@ export class DcManagerService {
 
   private async groupIdFor(q: Queryable, ref: string | number): Promise<number> {
     const g = await repo.getGroup(q, String(ref), true);
-    if (!g) throw new StarlingError('VALIDATION_FAILED', `Invalid group: no subcloud group ${ref}`, { field: '/group_id' });
+    if (!g)
+      throw new StarlingError('VALIDATION_FAILED', `Invalid group: no subcloud group ${ref}`, {
+        field: '/group_id',
+      });
     return g.id;
   }
 
@@ -299,7 +372,8 @@ export class DcManagerService {
     await this.db.tx(async (q) => {
       const g = await repo.getGroup(q, ref, true);
       if (!g) throw groupNotFound(ref);
-      if (g.id === DEFAULT_GROUP_ID) throw new StarlingError('CONFLICT', 'Default Subcloud Group may not be deleted');
+      if (g.id === DEFAULT_GROUP_ID)
+        throw new StarlingError('CONFLICT', 'Default Subcloud Group may not be deleted');
       if ((await repo.countSubcloudsInGroup(q, g.id)) > 0) {
         throw new StarlingError('CONFLICT', `Subcloud Group not empty: move or delete its subclouds first`);
       }
@@ -316,7 +390,12 @@ function checkUrl(v: string, field: string): void {
   } catch {
     ok = false;
   }
-  if (!ok) throw new StarlingError('VALIDATION_FAILED', `${field.slice(1)} '${v}' must be the subcloud's API URL, e.g. http://10.10.10.2:6385`, { field });
+  if (!ok)
+    throw new StarlingError(
+      'VALIDATION_FAILED',
+      `${field.slice(1)} '${v}' must be the subcloud's API URL, e.g. http://10.10.10.2:6385`,
+      { field },
+    );
 }
 
 /** A constraint the check could not see coming (a concurrent add): name the field. */
@@ -327,13 +406,20 @@ function conflictField(e: unknown): unknown {
     return new StarlingError('CONFLICT', e.message, { field, cause: e });
   }
   const pg = e as { code?: string };
-  if (pg.code === '23P01') return new StarlingError('CONFLICT', 'management_subnet overlaps another subcloud\'s', { field: '/management_subnet', cause: e });
+  if (pg.code === '23P01')
+    return new StarlingError('CONFLICT', "management_subnet overlaps another subcloud's", {
+      field: '/management_subnet',
+      cause: e,
+    });
   return e;
 }
 
 function duplicateGroup(e: unknown, name: string): unknown {
   if (e instanceof StarlingError && e.code === 'CONFLICT') {
-    return new StarlingError('CONFLICT', `A subcloud group with this name already exists: ${name}`, { field: '/name', cause: e });
+    return new StarlingError('CONFLICT', `A subcloud group with this name already exists: ${name}`, {
+      field: '/name',
+      cause: e,
+    });
   }
   return e;
 }
