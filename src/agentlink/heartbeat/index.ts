@@ -22,3 +22,4 @@ export {
 } from './packet.ts';
 export { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey, type HbNetworkKeys } from './keys.ts';
 export { startResponder, type HbStats, type Responder, type ResponderEndpoint } from './responder.ts';
+export { SEQ_ADOPT_MS, SEQ_MARGIN_US, SEQ_WINDOW_US, acceptPulseSeq, type PulseSeqState, type PulseSeqVerdict } from './pulse-seq.ts';
