@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient, login } from '../src/api/client.ts';
 import { silentLogger } from '../src/common/log.ts';
 import { startLab, labDown, type Lab } from '../src/lab/index.ts';
-import { hostNetworkKeys } from '../src/agentlink/heartbeat/keys.ts';
+import { hostNetworkKeys } from '../src/agentlink/heartbeat/index.ts';
 import { startPulser } from '../src/maintenance/heartbeat/pulser.ts';
 import { cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
 

@@ -35,7 +35,7 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
-import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/keys.ts';
+import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/index.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   activeMaintenanceAlarms,

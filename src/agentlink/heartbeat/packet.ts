@@ -21,7 +21,7 @@
 
 import * as crypto from 'node:crypto';
 import { StarlingError } from '../../common/errors.ts';
-import { HB_NETWORKS, type HbNetwork } from '../../maintenance/domain/heartbeat.ts';
+import { HB_NETWORKS, type HbNetwork } from '../protocol.ts';
 
 export { HB_NETWORKS, type HbNetwork };
 

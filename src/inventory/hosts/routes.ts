@@ -7,6 +7,7 @@ import type { App } from '../../api/server.ts';
 import { JsonPatch } from '../../api/json-patch.ts';
 import { MAX_BULK_BYTES } from './bulk-xml-parse.ts';
 import { StarlingError } from '../../common/errors.ts';
+import { RegisterBody } from '../../agentlink/index.ts';
 import type { HostFieldChanges, HostService } from './service.ts';
 import type { HostRow, InventoryTable } from './repo.ts';
 import { HOST_ACTIONS, type HostAction } from './domain/host-state.ts';
@@ -35,41 +36,6 @@ const HostCreate = Type.Object(
 );
 const HostParams = Type.Object({ host_id: Type.String({ minLength: 1, maxLength: 64 }) });
 const ListQuery = Type.Object({ personality: Type.Optional(Str(16)) }, { additionalProperties: false });
-const InvRow = Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 4096 });
-const Registration = Type.Object(
-  {
-    mgmt_mac: Str(17),
-    hostname: Type.Optional(Str(63)),
-    bootstrap_controller: Type.Optional(Type.Boolean()),
-    /** Where the agent answers heartbeat: one endpoint per network (0.0.0.0/:: = the address the
-     *  registration comes from). */
-    heartbeat: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            network: Type.Union([Type.Literal('mgmt'), Type.Literal('cluster-host'), Type.Literal('oam')]),
-            address: Str(45),
-            port: Type.Integer({ minimum: 1, maximum: 65535 }),
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 3 },
-      ),
-    ),
-    inventory: Type.Object(
-      {
-        icpus: Type.Optional(InvRow),
-        imemorys: Type.Optional(InvRow),
-        ethernet_ports: Type.Optional(InvRow),
-        idisks: Type.Optional(InvRow),
-        pci_devices: Type.Optional(InvRow),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-
 /** PATCH /v1/ihosts/:id as sysinv takes it: `/action` alone (lock, unlock…), or fields to set
  *  (`replace`, or `add` as cgtsclient sends a field the host does not have yet). */
 function hostPatch(ops: JsonPatch): { action: HostAction } | { fields: HostFieldChanges } {
@@ -254,8 +220,9 @@ export function hostRoutes(app: App, hosts: HostService): void {
     return reply.status(204).send();
   });
 
-  // Agents register themselves (auto-discovery) and report their inventory.
-  app.post('/v1/agents/register', { schema: { body: Registration, response: { 200: Host } } }, async (req) => {
+  // Agents register themselves (auto-discovery) and report their inventory (the agent protocol's
+  // RegisterBody: src/agentlink/protocol.ts).
+  app.post('/v1/agents/register', { schema: { body: RegisterBody, response: { 200: Host } } }, async (req) => {
     const h = await hosts.register(req.body, req.ip);
     return { ...h, links: links(req, h) };
   });

@@ -17,7 +17,7 @@
 import type * as dgramT from 'node:dgram';
 import type * as workerThreadsT from 'node:worker_threads';
 import type { HbObservation } from '../domain/heartbeat.ts';
-import { packetCodec, type HbNetwork, type PacketCodec } from '../../agentlink/heartbeat/packet.ts';
+import { packetCodec, type HbNetwork, type PacketCodec } from '../../agentlink/heartbeat/index.ts';
 
 export interface HbTarget {
   hostId: string;
