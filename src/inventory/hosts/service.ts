@@ -80,6 +80,8 @@ export interface MaintenancePort {
     task: string | null,
   ): Promise<void>;
   saveHeartbeatEndpoints(q: Queryable, hostUuid: string, endpoints: HeartbeatEndpoint[]): Promise<void>;
+  /** After a commit that changed hosts (registered, updated, deleted): maintenance looks again. */
+  hostsChanged?(hostUuids: string[]): void;
 }
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
@@ -245,7 +247,7 @@ export class HostService {
    * state and checked; errors name the field as sysinv's JSON-patch path (`/hostname`).
    */
   async update(ref: string, changes: HostFieldChanges): Promise<HostRow> {
-    return this.db.tx(async (q) => {
+    const updated = await this.db.tx(async (q) => {
       const h = await this.host(q, ref, true);
       const allowed = updatableFields(h);
       const input: Record<string, unknown> = {};
@@ -291,6 +293,8 @@ export class HostService {
       await updateHost(q, h.uuid, row, this.clock.now());
       return this.host(q, h.uuid);
     });
+    this.maintenance?.hostsChanged?.([updated.uuid]);
+    return updated;
   }
 
   /** An action (lock, unlock, reboot…): decided with the state rules, then handed to
@@ -345,6 +349,7 @@ export class HostService {
       await deleteHost(q, host.uuid);
       return host;
     });
+    this.maintenance?.hostsChanged?.([h.uuid]);
     if (h.hostname !== null) {
       await this.alarms
         .clearEntity(`host=${h.hostname}`)
@@ -406,7 +411,7 @@ export class HostService {
       return { ...e, address };
     });
     const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
-    return this.db.tx(async (q) => {
+    const registered = await this.db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);
       let h = await findHostByMac(q, mac);
       let newAio = false;
@@ -481,6 +486,8 @@ export class HostService {
       if (r.heartbeat !== undefined) await this.maintenance?.saveHeartbeatEndpoints(q, h.uuid, endpoints);
       return this.host(q, h.uuid);
     });
+    this.maintenance?.hostsChanged?.([registered.uuid]);
+    return registered;
   }
 
   async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
