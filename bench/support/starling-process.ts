@@ -81,9 +81,10 @@ export class StarlingProcesses {
     });
   }
 
-  launch(command: 'up' | 'controller', dataDir: string, port: number): Running {
-    const child = spawn(process.execPath, [BIN, command, '--data-dir', dataDir, '--port', String(port)], {
-      env: this.env(),
+  /** `extra`: more arguments (e.g. `--role systemcontroller`) and STARLING_* settings for this child. */
+  launch(command: 'up' | 'controller', dataDir: string, port: number, extra: { args?: string[]; env?: Record<string, string> } = {}): Running {
+    const child = spawn(process.execPath, [BIN, command, '--data-dir', dataDir, '--port', String(port), ...(extra.args ?? [])], {
+      env: { ...this.env(), ...extra.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const r: Running = {
@@ -158,10 +159,11 @@ export class StarlingProcesses {
   async start(
     command: 'up' | 'controller',
     dataDir: string,
+    extra: { args?: string[]; env?: Record<string, string> } = {},
   ): Promise<{ r: Running; ms: number; token: string }> {
     const port = await freePort();
     const t0 = performance.now();
-    const r = this.launch(command, dataDir, port);
+    const r = this.launch(command, dataDir, port, extra);
     return { r, ...(await this.waitForLogin(r, t0)) };
   }
 

@@ -38,6 +38,8 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   /** This agent process: its channel is replaced only by itself (a reconnect), never by another. */
   const instance = randomUUID();
   let stopped = false;
+  /** Aborted by stop(): waits end at once. */
+  const stopping = new AbortController();
   /** Aborted while the host reboots: the channel closes and is not reopened until it is back. */
   let power = new AbortController();
   let markConnected: () => void = () => undefined;
@@ -150,7 +152,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
 
   const loop = (async () => {
     await boot();
-    await keepChannel({ open, power: () => power.signal, stopped: () => stopped, log });
+    await keepChannel({ open, power: () => power.signal, stopped: () => stopped, stopping: stopping.signal, log });
   })();
 
   return {
@@ -160,6 +162,7 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
     connected,
     stop: async () => {
       stopped = true;
+      stopping.abort();
       clearInterval(rediscover);
       power.abort();
       await loop.catch((e: unknown) => log.error({ err: e }, 'agent loop failed'));

@@ -50,9 +50,11 @@ export async function keepChannel(opts: {
   power: () => AbortSignal;
   stopped: () => boolean;
   log: Logger;
+  /** Waits (tests inject their own time); by default a wait ends early once `stopping` aborts. */
   sleep?: (ms: number) => Promise<void>;
+  stopping?: AbortSignal;
 }): Promise<void> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
+  const sleep = opts.sleep ?? ((ms: number) => wait(ms, opts.stopping));
   let delay = 0;
   while (!opts.stopped()) {
     const signal = opts.power();
@@ -71,4 +73,19 @@ export async function keepChannel(opts: {
     while (opts.power().aborted && !opts.stopped()) await sleep(50);
     await sleep(delay);
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (a stopping agent does not sit out a 30 s backoff). */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

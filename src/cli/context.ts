@@ -16,7 +16,7 @@ export interface GlobalOptions extends ClientFlags {
   format?: string;
 }
 
-const SECRET_FLAGS = new Set(['--os-password', '--password', '--original-password', '--os-token', '--bm_password', '-P', '--community']);
+const SECRET_FLAGS = new Set(['--os-password', '--password', '--original-password', '--os-token', '--bm_password', '-P', '--community', '--sysadmin-password']);
 
 /** The command line as the audit log keeps it: secrets replaced by ***. */
 export function redactArgv(argv: readonly string[]): string {

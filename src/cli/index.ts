@@ -8,6 +8,7 @@ import { CliContext, type GlobalOptions, type Io } from './context.ts';
 import { FORMATS } from './output.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerDcmanager } from './commands/dcmanager.ts';
 import { registerFm } from './commands/fm.ts';
 import { registerIdentity } from './commands/identity.ts';
 import { registerLab } from './commands/lab.ts';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
   registerIdentity(program, ctx);
   registerFm(program, ctx);
   registerAudit(program, ctx);
+  registerDcmanager(program, ctx);
   registerLab(program, ctx);
   // Every subcommand reports usage errors the same way and accepts the global options after it.
   const walk = (c: Command): void => {

@@ -29,6 +29,23 @@ export interface ControllerConfig {
   login: LoginSettings;
   /** The data folder's storage monitor (alarm 100.104): check period and thresholds (percent used). */
   storage: { checkSeconds: number; majorPercent: number; criticalPercent: number };
+  /** Distributed cloud role (StarlingX's distributed_cloud_role): undefined = a standalone site. */
+  distributedCloudRole: DistributedCloudRole | undefined;
+  dcloud: DcloudSettings;
+}
+
+export const DISTRIBUTED_CLOUD_ROLES = ['systemcontroller', 'subcloud'] as const;
+export type DistributedCloudRole = (typeof DISTRIBUTED_CLOUD_ROLES)[number];
+
+/** The system controller's subcloud audit (StarlingX's subcloud_audit_interval is 30 s). */
+export interface DcloudSettings {
+  auditIntervalSeconds: number;
+  /** A subcloud not answering within this is a failed audit. */
+  auditTimeoutSeconds: number;
+  /** Subclouds audited at once. */
+  auditConcurrency: number;
+  /** Consecutive failed audits before a subcloud is offline. */
+  offlineThreshold: number;
 }
 
 /** Login throttling: Keystone's lockout (StarlingX: 5 failures, 1800 s) and the per-source backoff. */
@@ -199,6 +216,15 @@ export interface ControllerFlags {
   port?: string;
   bind?: string;
   agent?: boolean;
+  role?: string;
+}
+
+function parseRole(value: string | undefined, field: string): DistributedCloudRole | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(DISTRIBUTED_CLOUD_ROLES as readonly string[]).includes(value)) {
+    throw new StarlingError('CONFIG_INVALID', `${field} must be one of ${DISTRIBUTED_CLOUD_ROLES.join(', ')}, got '${value}'`, { field });
+  }
+  return value as DistributedCloudRole;
 }
 
 export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = process.env): ControllerConfig {
@@ -215,6 +241,7 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
       field: 'STARLING_ADMIN_PASSWORD',
     });
   }
+  const role = flags.role !== undefined ? parseRole(flags.role, '--role') : parseRole(env.STARLING_DC_ROLE, 'STARLING_DC_ROLE');
   return {
     dataDir,
     databaseUrl:
@@ -227,7 +254,8 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
     tokenTtlSeconds:
       env.STARLING_TOKEN_TTL === undefined ? 3600 : parsePositiveInt(env.STARLING_TOKEN_TTL, 'STARLING_TOKEN_TTL'),
     logLevel: parseLogLevel(env.STARLING_LOG_LEVEL ?? 'info', 'STARLING_LOG_LEVEL'),
-    region: env.STARLING_REGION ?? 'RegionOne',
+    // A system controller's region is StarlingX's SystemController.
+    region: env.STARLING_REGION ?? (role === 'systemcontroller' ? 'SystemController' : 'RegionOne'),
     withAgent: flags.agent ?? true,
     eventLogMaxCount:
       env.STARLING_EVENT_LOG_MAX_COUNT === undefined ? 100_000 : parsePositiveInt(env.STARLING_EVENT_LOG_MAX_COUNT, 'STARLING_EVENT_LOG_MAX_COUNT'),
@@ -241,6 +269,13 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
       sourceMaxDelaySeconds: parseRange(env, 'STARLING_LOGIN_SOURCE_MAX_DELAY', 300, 1, 86_400),
     },
     storage: loadStorageSettings(env),
+    distributedCloudRole: role,
+    dcloud: {
+      auditIntervalSeconds: parseRange(env, 'STARLING_DC_AUDIT_INTERVAL', 30, 1, 3600),
+      auditTimeoutSeconds: parseRange(env, 'STARLING_DC_AUDIT_TIMEOUT', 10, 1, 600),
+      auditConcurrency: parseRange(env, 'STARLING_DC_AUDIT_CONCURRENCY', 50, 1, 10_000),
+      offlineThreshold: parseRange(env, 'STARLING_DC_OFFLINE_THRESHOLD', 2, 1, 100),
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import {
   adminBootstrap,
   discoveryRoutes,
   identityRoutes,
+  identitySyncRoutes,
 } from '../identity/index.ts';
 import { AuditService, auditRoutes } from '../audit/index.ts';
 import {
@@ -52,6 +53,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
@@ -215,8 +217,13 @@ export async function startController(config: ControllerConfig, deps: Controller
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
     });
-    identityRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
-    discoveryRoutes(app, identity, { catalog: () => SERVICES, region: config.region });
+    // A system controller also serves dcmanager (StarlingX runs it there only).
+    const systemController = config.distributedCloudRole === 'systemcontroller';
+    const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
+    identityRoutes(app, identity, { catalog: () => services, region: config.region });
+    discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
+    // Every site can be a subcloud: its identity can be read and set by a system controller.
+    identitySyncRoutes(app, identity);
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);
@@ -230,6 +237,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
     maintenanceRoutes(app, maintenance);
+    const dcmanager = systemController
+      ? new DcManagerService(db, clock, sealing, fault, { region: config.region, summary: () => fault.summary(false) })
+      : undefined;
+    if (dcmanager) dcmanagerRoutes(app, dcmanager);
     app.addHook('onClose', async () => agents.closeAll());
     cleanups.push(() => app.close());
     const compiled = app.ready().then(
@@ -244,7 +255,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     mark('migrations');
 
     const { generatedAdminPassword } = await identity.bootstrap(admin);
-    await inventory.bootstrapSystem(config.region);
+    await inventory.bootstrapSystem(config.region, config.distributedCloudRole);
     await fault.bootstrap();
     await faultNotifier.start();
     // Identity changes made by other controller processes empty this one's token cache.
@@ -305,6 +316,26 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
+    // The subcloud availability audit: a system controller's, started once the API answers.
+    if (dcmanager) {
+      const d = config.dcloud;
+      const subclouds = new SubcloudClient();
+      const auditor = new SubcloudAuditor(
+        {
+          service: dcmanager,
+          probe: subclouds.probe,
+          alarms: fault,
+          log: log.child({ module: 'dcmanager-audit' }),
+          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+        },
+        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
+      );
+      const auditStarted = auditor.start().catch((e: unknown) => log.error({ err: e }, 'the subcloud audit did not start'));
+      cleanups.push(async () => {
+        await auditStarted;
+        await auditor.stop();
+      });
+    }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
     const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;

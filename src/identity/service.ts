@@ -1,6 +1,8 @@
 // Identity use-cases: bootstrap of the first admin, password login, token validation and
 // revocation, users, projects and role assignments. The only writer of the identity tables.
 
+import type { IdentitySnapshot } from './domain/sync.ts';
+import { exportIdentity, importIdentity } from './sync.ts';
 import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newKeystoneId, newSecret, tokenDigest } from '../common/ids.ts';
@@ -536,6 +538,16 @@ export class IdentityService {
       if (hash !== undefined || patch.enabled === false) await this.repo.revokeUserTokens(q, id, this.clock.now());
       return toPublicUser(u);
     });
+  }
+
+  /** Identity sync (a subcloud's end): the Default domain's identity, the named users left out. */
+  async exportSnapshot(exclude: readonly string[]): Promise<IdentitySnapshot> {
+    return exportIdentity(this.db, exclude);
+  }
+
+  /** Identity sync: this site's identity made equal to a system controller's, in one transaction. */
+  async importSnapshot(s: IdentitySnapshot, exclude: readonly string[]): Promise<string[]> {
+    return this.change((q) => importIdentity(q, s, exclude, this.clock.now()));
   }
 
   /** Self-service password change: needs the current password. */

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HB_NETWORKS } from '../../maintenance/domain/heartbeat.ts';
+import { HB_NETWORKS } from '../protocol.ts';
 import { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey } from './keys.ts';
 
 const siteKey = randomBytes(32);

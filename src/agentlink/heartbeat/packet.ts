@@ -17,7 +17,7 @@
 // never verifies on another. Sequence numbers are wall-clock microseconds (or the last one + 1 if
 // larger), so they keep increasing across controller restarts and an agent can refuse any seq not
 // newer than the last it accepted on that network (replay), or too far ahead of it
-// (maintenance/domain/pulse-seq.ts).
+// (pulse-seq.ts).
 
 import * as crypto from 'node:crypto';
 import { StarlingError } from '../../common/errors.ts';

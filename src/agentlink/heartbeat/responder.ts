@@ -1,6 +1,6 @@
 // The agent's side of the heartbeat (StarlingX hbsClient): one UDP socket per network, each pulse
 // verified with this host's key for that network and its seq checked (not a replay, not too far
-// ahead: maintenance/domain/pulse-seq.ts, pure), then answered to its sender.
+// ahead: pulse-seq.ts, pure), then answered to its sender.
 
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';

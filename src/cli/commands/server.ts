@@ -78,7 +78,7 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
   };
 }
 
-async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean }): Promise<void> {
+async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean; role?: string }): Promise<void> {
   // Loaded on demand: the CLI's other commands and the agent never load the API server.
   const { startController } = await import('../../controller/index.ts');
   const config = loadControllerConfig(flags);
@@ -93,7 +93,8 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
 
   const o = ctx.io.out;
   o(`Starling ${config.withAgent ? 'all-in-one (AIO-SX) ' : ''}controller is up (ready in ${Math.round(controller.startupMs)} ms).`);
-  o(`  API:        ${controller.url}   (Keystone: ${controller.url}/v3, platform: ${controller.url}/v1)`);
+  o(`  API:        ${controller.url}   (Keystone: ${controller.url}/v3, platform: ${controller.url}/v1${config.distributedCloudRole === 'systemcontroller' ? `, dcmanager: ${controller.url}/v1.0` : ''})`);
+  if (config.distributedCloudRole !== undefined) o(`  Role:       ${config.distributedCloudRole} (region ${config.region})`);
   o(`  Dashboard:  not available yet (it arrives with the dashboard issue)`);
   o(`  Database:   ${config.databaseUrl ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
   o(`  Logs:       ${logFile}${config.withAgent ? `, ${path.join(config.dataDir, 'agent.log')}` : ''}`);
@@ -128,7 +129,8 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
     .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
     .option('--no-agent', 'do not start the local agent')
-    .action(async (o: { dataDir?: string; port?: string; bind?: string; agent: boolean }) => runController(ctx, o));
+    .option('--role <role>', 'distributed cloud role: systemcontroller (runs dcmanager, region SystemController) or subcloud (default: a standalone site, or STARLING_DC_ROLE)')
+    .action(async (o: { dataDir?: string; port?: string; bind?: string; agent: boolean; role?: string }) => runController(ctx, o));
 
   program
     .command('controller')
@@ -136,7 +138,8 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--data-dir <dir>', 'data folder: database, secrets, logs (default: .starling, or STARLING_DATA_DIR)')
     .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
     .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
-    .action(async (o: { dataDir?: string; port?: string; bind?: string }) => runController(ctx, { ...o, agent: false }));
+    .option('--role <role>', 'distributed cloud role: systemcontroller or subcloud (default: a standalone site, or STARLING_DC_ROLE)')
+    .action(async (o: { dataDir?: string; port?: string; bind?: string; role?: string }) => runController(ctx, { ...o, agent: false }));
 
   program
     .command('db-template')

@@ -30,6 +30,11 @@ export async function insertSystem(
   );
 }
 
+/** StarlingX sets the role once, at bootstrap: a site without one takes it, a site with one keeps it. */
+export async function setDistributedCloudRole(q: Queryable, role: string): Promise<void> {
+  await q.query('UPDATE isystem SET distributed_cloud_role = $1 WHERE distributed_cloud_role IS NULL', [role]);
+}
+
 export async function updateSystem(q: Queryable, uuid: string, patch: Record<string, unknown>, at: Date): Promise<ISystem | undefined> {
   const keys = Object.keys(patch);
   const sets = keys.map((k, i) => `${k} = $${i + 3}`);

@@ -6,7 +6,7 @@ import { StarlingError } from '../../common/errors.ts';
 import { newUuid } from '../../common/ids.ts';
 import { SOFTWARE_VERSION } from '../../common/version.ts';
 import type { Db } from '../../db/index.ts';
-import { getSystem, insertSystem, updateSystem } from './repo.ts';
+import { getSystem, insertSystem, setDistributedCloudRole, updateSystem } from './repo.ts';
 import type { ISystem, SystemChange } from './schemas.ts';
 
 export class InventoryService {
@@ -15,7 +15,8 @@ export class InventoryService {
     private readonly clock: Clock,
   ) {}
 
-  async bootstrapSystem(region: string): Promise<ISystem> {
+  /** @param role the distributed cloud role, set on the first start (and on a site that had none). */
+  async bootstrapSystem(region: string, role?: string): Promise<ISystem> {
     await insertSystem(this.db, {
       uuid: newUuid(),
       name: 'starling',
@@ -24,6 +25,7 @@ export class InventoryService {
       software_version: SOFTWARE_VERSION,
       region_name: region,
     });
+    if (role !== undefined) await setDistributedCloudRole(this.db, role);
     return this.getSystem();
   }
 

@@ -1,4 +1,4 @@
-// A test program for worker.test.ts, run under tsx and from an esbuild bundle: `responder <key hex>`
+// A test program for worker.int.test.ts, run under tsx and from an esbuild bundle: `responder <key hex>`
 // answers pulses until stdin closes; `exchange` pulses its own responder and prints what it saw.
 
 import { randomBytes } from 'node:crypto';

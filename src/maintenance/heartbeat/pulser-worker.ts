@@ -11,7 +11,7 @@
 // Transformers leave a function's body self-contained except esbuild's keepNames (tsx turns it on),
 // which wraps nested functions in `__name(fn, 'name')`: the source defines that helper. (Two
 // things would still break it: keepNames together with minify, which renames the helper, and
-// istanbul coverage, which inserts counters; v8 coverage is fine.) worker.test.ts starts the
+// istanbul coverage, which inserts counters; v8 coverage is fine.) worker.int.test.ts starts the
 // worker from the esbuild bundle (plain and minified) and under tsx.
 
 import type * as dgramT from 'node:dgram';

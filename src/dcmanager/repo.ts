@@ -1,0 +1,342 @@
+// The distributed cloud's tables: subcloud_groups, subclouds, subcloud_status (sync per endpoint
+// type) and subcloud_alarms. Plain SQL; the service decides, this module reads and writes.
+
+import type { Queryable } from '../db/index.ts';
+import { ENDPOINT_TYPES, overallSync, type AvailabilityStatus, type ManagementState, type SyncStatus } from './domain/subcloud.ts';
+import type { AuditDecision } from './domain/audit.ts';
+import type { AlarmSummaryRow, EndpointSyncStatus, Subcloud, SubcloudGroup } from './schemas.ts';
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+interface SubcloudRow {
+  id: number;
+  name: string;
+  description: string | null;
+  location: string | null;
+  software_version: string;
+  management_state: ManagementState;
+  availability_status: AvailabilityStatus;
+  deploy_status: string;
+  backup_status: string | null;
+  backup_datetime: Date | null;
+  error_description: string;
+  region_name: string;
+  management_subnet: string;
+  management_start_ip: string;
+  management_end_ip: string;
+  management_gateway_ip: string;
+  systemcontroller_gateway_ip: string;
+  group_id: number;
+  prestage_status: string | null;
+  prestage_versions: string | null;
+  bootstrap_address: string;
+  audit_fail_count: number;
+  last_audit_at: Date | null;
+  created_at: Date;
+  updated_at: Date | null;
+  endpoints: EndpointSyncStatus[] | null;
+}
+
+const SUBCLOUD_COLS = `s.id, s.name, s.description, s.location, s.software_version, s.management_state,
+  s.availability_status, s.deploy_status, s.backup_status, s.backup_datetime, s.error_description, s.region_name,
+  s.management_subnet::text AS management_subnet, host(s.management_start_ip) AS management_start_ip,
+  host(s.management_end_ip) AS management_end_ip, host(s.management_gateway_ip) AS management_gateway_ip,
+  host(s.systemcontroller_gateway_ip) AS systemcontroller_gateway_ip, s.group_id, s.prestage_status,
+  s.prestage_versions, s.bootstrap_address, s.audit_fail_count, s.last_audit_at, s.created_at, s.updated_at,
+  (SELECT json_agg(json_build_object('endpoint_type', st.endpoint_type, 'sync_status', st.sync_status)
+                   ORDER BY array_position($ENDPOINTS::text[], st.endpoint_type), st.endpoint_type)
+     FROM subcloud_status st WHERE st.subcloud_id = s.id) AS endpoints`;
+
+const ENDPOINT_ORDER = `'{${ENDPOINT_TYPES.join(',')}}'`;
+const cols = SUBCLOUD_COLS.replace('$ENDPOINTS', ENDPOINT_ORDER);
+
+function toSubcloud(r: SubcloudRow): Subcloud {
+  const endpoints = r.endpoints ?? [];
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    location: r.location,
+    'software-version': r.software_version,
+    'management-state': r.management_state,
+    'availability-status': r.availability_status,
+    'deploy-status': r.deploy_status,
+    'backup-status': r.backup_status,
+    'backup-datetime': iso(r.backup_datetime),
+    'error-description': r.error_description,
+    'region-name': r.region_name,
+    'management-subnet': r.management_subnet,
+    'management-start-ip': r.management_start_ip,
+    'management-end-ip': r.management_end_ip,
+    'management-gateway-ip': r.management_gateway_ip,
+    'openstack-installed': false,
+    'prestage-status': r.prestage_status,
+    'prestage-versions': r.prestage_versions,
+    'systemcontroller-gateway-ip': r.systemcontroller_gateway_ip,
+    data_install: null,
+    data_upgrade: null,
+    'created-at': r.created_at.toISOString(),
+    'updated-at': iso(r.updated_at),
+    group_id: r.group_id,
+    peer_group_id: null,
+    rehome_data: null,
+    endpoint_sync_status: endpoints,
+    sync_status: overallSync(endpoints.map((e) => e.sync_status as SyncStatus)),
+    'bootstrap-address': r.bootstrap_address,
+    'last-audit-at': iso(r.last_audit_at),
+    'audit-fail-count': r.audit_fail_count,
+  };
+}
+
+/** A subcloud reference as StarlingX reads it: all digits = id, else name. */
+const refWhere = (ref: string): { where: string; value: unknown } =>
+  /^\d{1,9}$/.test(ref) ? { where: 's.id = $1', value: Number(ref) } : { where: 's.name = $1', value: ref };
+
+/** Every subcloud (or a group's), by id; the sync statuses read in one more query and joined
+ *  here rather than aggregated per row in SQL (measured: the per-row JSON dominated the list). */
+export async function listSubclouds(q: Queryable, groupId?: number): Promise<Subcloud[]> {
+  const where = groupId === undefined ? '' : 'WHERE s.group_id = $1';
+  const params = groupId === undefined ? [] : [groupId];
+  const listCols = cols.slice(0, cols.lastIndexOf(',\n  (SELECT json_agg'));
+  const [rows, statuses] = await Promise.all([
+    q.query<SubcloudRow>(`SELECT ${listCols}, NULL AS endpoints FROM subclouds s ${where} ORDER BY s.id`, params),
+    q.query<{ subcloud_id: number; endpoint_type: string; sync_status: string }>(
+      `SELECT st.subcloud_id, st.endpoint_type, st.sync_status FROM subcloud_status st
+        ${groupId === undefined ? '' : 'JOIN subclouds s ON s.id = st.subcloud_id WHERE s.group_id = $1'}
+        ORDER BY st.subcloud_id, array_position(${ENDPOINT_ORDER}::text[], st.endpoint_type), st.endpoint_type`,
+      params,
+    ),
+  ]);
+  const bySubcloud = new Map<number, EndpointSyncStatus[]>();
+  for (const st of statuses.rows) {
+    let list = bySubcloud.get(st.subcloud_id);
+    if (!list) bySubcloud.set(st.subcloud_id, (list = []));
+    list.push({ endpoint_type: st.endpoint_type, sync_status: st.sync_status });
+  }
+  return rows.rows.map((r) => toSubcloud({ ...r, endpoints: bySubcloud.get(r.id) ?? [] }));
+}
+
+export async function getSubcloud(q: Queryable, ref: string, forUpdate = false): Promise<Subcloud | undefined> {
+  const { where, value } = refWhere(ref);
+  const r = await q.query<SubcloudRow>(`SELECT ${cols} FROM subclouds s WHERE ${where}${forUpdate ? ' FOR UPDATE OF s' : ''}`, [value]);
+  return r.rows[0] && toSubcloud(r.rows[0]);
+}
+
+/** The subclouds a new one would clash with (same name, or an overlapping management subnet: the
+ *  exclusion constraint's index answers it), the table locked against concurrent adds so the check
+ *  and the insert see the same set. */
+export async function lockedConflicts(q: Queryable, name: string, subnet: string): Promise<{ name: string; management_subnet: string }[]> {
+  await q.query('LOCK TABLE subclouds IN SHARE ROW EXCLUSIVE MODE');
+  return (
+    await q.query<{ name: string; management_subnet: string }>(
+      'SELECT name, management_subnet::text AS management_subnet FROM subclouds WHERE name = $1 OR management_subnet && $2::cidr',
+      [name, subnet],
+    )
+  ).rows;
+}
+
+export interface SubcloudInsert {
+  name: string;
+  description: string | null;
+  location: string | null;
+  software_version: string;
+  deploy_status: string;
+  region_name: string;
+  management_subnet: string;
+  management_start_ip: string;
+  management_end_ip: string;
+  management_gateway_ip: string;
+  systemcontroller_gateway_ip: string;
+  group_id: number;
+  bootstrap_address: string;
+  admin_username: string;
+  admin_project: string;
+  admin_password_sealed: string;
+}
+
+/** Inserts a subcloud with an `unknown` sync status per endpoint type and an unknown alarm row. */
+export async function insertSubcloud(q: Queryable, s: SubcloudInsert, at: Date): Promise<number> {
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO subclouds (name, description, location, software_version, deploy_status, region_name, management_subnet,
+       management_start_ip, management_end_ip, management_gateway_ip, systemcontroller_gateway_ip, group_id,
+       bootstrap_address, admin_username, admin_project, admin_password_sealed, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+    [s.name, s.description, s.location, s.software_version, s.deploy_status, s.region_name, s.management_subnet,
+      s.management_start_ip, s.management_end_ip, s.management_gateway_ip, s.systemcontroller_gateway_ip, s.group_id,
+      s.bootstrap_address, s.admin_username, s.admin_project, s.admin_password_sealed, at],
+  );
+  const id = r.rows[0]!.id;
+  await q.query(`INSERT INTO subcloud_status (subcloud_id, endpoint_type) SELECT $1, unnest($2::text[])`, [id, [...ENDPOINT_TYPES]]);
+  await q.query('INSERT INTO subcloud_alarms (subcloud_id) VALUES ($1)', [id]);
+  return id;
+}
+
+export type SubcloudPatch = Partial<{
+  description: string | null;
+  location: string | null;
+  group_id: number;
+  management_state: ManagementState;
+  bootstrap_address: string;
+  admin_username: string;
+  admin_project: string;
+  admin_password_sealed: string;
+}>;
+
+export async function updateSubcloud(q: Queryable, id: number, patch: SubcloudPatch, at: Date): Promise<void> {
+  const keys = Object.keys(patch) as (keyof SubcloudPatch)[];
+  const sets = keys.map((k, i) => `${k} = $${i + 3}`);
+  await q.query(`UPDATE subclouds SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, [id, at, ...keys.map((k) => patch[k])]);
+}
+
+/** Every endpoint's sync status set to one value (unmanage: unknown, as StarlingX does). */
+export async function setAllSyncStatus(q: Queryable, id: number, status: SyncStatus, at: Date): Promise<void> {
+  await q.query('UPDATE subcloud_status SET sync_status = $2, updated_at = $3 WHERE subcloud_id = $1 AND sync_status <> $2', [id, status, at]);
+}
+
+/** One endpoint's sync status; true when it changed. */
+export async function setSyncStatus(q: Queryable, id: number, endpoint: string, status: SyncStatus, at: Date): Promise<boolean> {
+  const r = await q.query('UPDATE subcloud_status SET sync_status = $3, updated_at = $4 WHERE subcloud_id = $1 AND endpoint_type = $2 AND sync_status <> $3', [id, endpoint, status, at]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** The endpoint types outside `synced`, which have nothing to synchronise yet, shown in-sync. */
+export async function setOthersInSync(q: Queryable, id: number, synced: readonly string[], at: Date): Promise<void> {
+  await q.query(
+    `UPDATE subcloud_status SET sync_status = 'in-sync', updated_at = $3 WHERE subcloud_id = $1 AND endpoint_type <> ALL($2::text[]) AND sync_status <> 'in-sync'`,
+    [id, [...synced], at],
+  );
+}
+
+export async function deleteSubcloud(q: Queryable, id: number): Promise<void> {
+  await q.query('DELETE FROM subclouds WHERE id = $1', [id]);
+}
+
+// --- groups ---------------------------------------------------------------------------------------
+
+interface GroupRow {
+  id: number;
+  name: string;
+  description: string;
+  update_apply_type: string;
+  max_parallel_subclouds: number;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+const toGroup = (r: GroupRow): SubcloudGroup => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  update_apply_type: r.update_apply_type,
+  max_parallel_subclouds: r.max_parallel_subclouds,
+  'created-at': r.created_at.toISOString(),
+  'updated-at': iso(r.updated_at),
+});
+
+const GROUP_COLS = 'id, name, description, update_apply_type, max_parallel_subclouds, created_at, updated_at';
+
+export async function listGroups(q: Queryable): Promise<SubcloudGroup[]> {
+  return (await q.query<GroupRow>(`SELECT ${GROUP_COLS} FROM subcloud_groups ORDER BY id`)).rows.map(toGroup);
+}
+
+/** A group by id (all digits) or name, as StarlingX's subcloud_group_get_by_ref. */
+export async function getGroup(q: Queryable, ref: string, forUpdate = false): Promise<SubcloudGroup | undefined> {
+  const byId = /^\d{1,9}$/.test(ref);
+  const r = await q.query<GroupRow>(
+    `SELECT ${GROUP_COLS} FROM subcloud_groups WHERE ${byId ? 'id = $1' : 'name = $1'}${forUpdate ? ' FOR UPDATE' : ''}`,
+    [byId ? Number(ref) : ref],
+  );
+  return r.rows[0] && toGroup(r.rows[0]);
+}
+
+export async function insertGroup(
+  q: Queryable,
+  g: { name: string; description: string; update_apply_type: string; max_parallel_subclouds: number },
+  at: Date,
+): Promise<SubcloudGroup> {
+  const r = await q.query<GroupRow>(
+    `INSERT INTO subcloud_groups (name, description, update_apply_type, max_parallel_subclouds, created_at)
+     VALUES ($1, $2, $3, $4, $5) RETURNING ${GROUP_COLS}`,
+    [g.name, g.description, g.update_apply_type, g.max_parallel_subclouds, at],
+  );
+  return toGroup(r.rows[0]!);
+}
+
+export async function updateGroup(q: Queryable, id: number, patch: Record<string, unknown>, at: Date): Promise<SubcloudGroup> {
+  const keys = Object.keys(patch);
+  const sets = keys.map((k, i) => `${k} = $${i + 3}`);
+  const r = await q.query<GroupRow>(
+    `UPDATE subcloud_groups SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1 RETURNING ${GROUP_COLS}`,
+    [id, at, ...keys.map((k) => patch[k])],
+  );
+  return toGroup(r.rows[0]!);
+}
+
+export async function countSubcloudsInGroup(q: Queryable, id: number): Promise<number> {
+  return (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM subclouds WHERE group_id = $1', [id])).rows[0]!.n;
+}
+
+export async function deleteGroup(q: Queryable, id: number): Promise<void> {
+  await q.query('DELETE FROM subcloud_groups WHERE id = $1', [id]);
+}
+
+// --- the audit ------------------------------------------------------------------------------------
+
+/** What the availability audit needs of one subcloud. */
+export interface AuditTarget {
+  id: number;
+  name: string;
+  region_name: string;
+  management_state: ManagementState;
+  availability_status: AvailabilityStatus;
+  deploy_status: string;
+  audit_fail_count: number;
+  bootstrap_address: string;
+  admin_username: string;
+  admin_project: string;
+  admin_password_sealed: string;
+}
+
+const AUDIT_COLS = `id, name, region_name, management_state, availability_status, deploy_status, audit_fail_count,
+  bootstrap_address, admin_username, admin_project, admin_password_sealed`;
+
+export async function auditTarget(q: Queryable, id: number, forUpdate = false): Promise<AuditTarget | undefined> {
+  return (await q.query<AuditTarget>(`SELECT ${AUDIT_COLS} FROM subclouds WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+}
+
+export async function subcloudIds(q: Queryable): Promise<number[]> {
+  return (await q.query<{ id: number }>('SELECT id FROM subclouds ORDER BY id')).rows.map((r) => r.id);
+}
+
+/** One audit's result written: availability, failures, when, and the alarm summary row. */
+export async function writeAudit(q: Queryable, id: number, d: AuditDecision, at: Date): Promise<void> {
+  await q.query(
+    `UPDATE subclouds SET availability_status = $2, audit_fail_count = $3, last_audit_error = $4, last_audit_at = $5
+       ${d.changed ? ', updated_at = $5' : ''} WHERE id = $1`,
+    [id, d.availability_status, d.audit_fail_count, d.last_audit_error, at],
+  );
+  if (d.alarms === 'keep') return;
+  const a = d.alarms === 'unknown' ? { critical: -1, major: -1, minor: -1, warnings: -1, status: 'disabled' } : d.alarms;
+  await q.query(
+    `UPDATE subcloud_alarms SET critical_alarms = $2, major_alarms = $3, minor_alarms = $4, warnings = $5, cloud_status = $6, updated_at = $7
+      WHERE subcloud_id = $1`,
+    [id, a.critical, a.major, a.minor, a.warnings, a.status, at],
+  );
+}
+
+export async function alarmSummary(q: Queryable): Promise<AlarmSummaryRow[]> {
+  const r = await q.query<{ name: string; region_name: string; critical_alarms: number; major_alarms: number; minor_alarms: number; warnings: number; cloud_status: string }>(
+    `SELECT s.name, s.region_name, a.critical_alarms, a.major_alarms, a.minor_alarms, a.warnings, a.cloud_status
+       FROM subclouds s JOIN subcloud_alarms a ON a.subcloud_id = s.id ORDER BY s.id`,
+  );
+  // StarlingX's region_name column holds the subcloud's name (its subcloud_alarms.name).
+  return r.rows.map((x) => ({
+    region_name: x.name,
+    uuid: x.region_name,
+    critical_alarms: x.critical_alarms,
+    major_alarms: x.major_alarms,
+    minor_alarms: x.minor_alarms,
+    warnings: x.warnings,
+    cloud_status: x.cloud_status,
+  }));
+}
