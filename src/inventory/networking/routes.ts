@@ -6,6 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import type { App } from '../../api/server.ts';
 import { JsonPatch } from '../../api/json-patch.ts';
 import { StarlingError } from '../../common/errors.ts';
+import { Address, AddressList, AddressPool, AddressPoolList, Interface, InterfaceList, Network, NetworkList } from './schemas.ts';
+import { INVENTORY_ANSWERS } from '../hosts/schemas.ts';
 import { POOL_FIELDS, type InterfaceService, type PoolChange } from './service.ts';
 
 /** PATCH /v1/addrpools/:uuid: `replace` (or `add`) sets a field, `remove` clears an optional
@@ -106,20 +108,20 @@ const link = (req: FastifyRequest, kind: string, uuid: string) => [
 
 export function interfaceRoutes(app: App, svc: InterfaceService): void {
   // Address pools.
-  app.get('/v1/addrpools', async (req) => ({
+  app.get('/v1/addrpools', { schema: { response: { 200: AddressPoolList } } }, async (req) => ({
     addrpools: (await svc.listPools()).map((p) => ({ ...p, links: link(req, 'addrpools', p.uuid) })),
   }));
-  app.get('/v1/addrpools/:address_pool_uuid', { schema: { params: PoolParams } }, async (req) => {
+  app.get('/v1/addrpools/:address_pool_uuid', { schema: { params: PoolParams, response: { 200: AddressPool } } }, async (req) => {
     const p = await svc.getPool(req.params.address_pool_uuid);
     return { ...p, links: link(req, 'addrpools', p.uuid) };
   });
-  app.post('/v1/addrpools', { schema: { body: PoolCreate } }, async (req, reply) => {
+  app.post('/v1/addrpools', { schema: { body: PoolCreate, response: { 201: AddressPool } } }, async (req, reply) => {
     const p = await svc.addPool(req.body);
     return reply.status(201).send({ ...p, links: link(req, 'addrpools', p.uuid) });
   });
   app.patch(
     '/v1/addrpools/:address_pool_uuid',
-    { schema: { params: PoolParams, body: JsonPatch } },
+    { schema: { params: PoolParams, body: JsonPatch, response: { 200: AddressPool } } },
     async (req) => {
       const p = await svc.modifyPool(req.params.address_pool_uuid, poolPatch(req.body));
       return { ...p, links: link(req, 'addrpools', p.uuid) };
@@ -131,14 +133,14 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
   });
 
   // Networks.
-  app.get('/v1/networks', async (req) => ({
+  app.get('/v1/networks', { schema: { response: { 200: NetworkList } } }, async (req) => ({
     networks: (await svc.listNetworks()).map((n) => ({ ...n, links: link(req, 'networks', n.uuid) })),
   }));
-  app.get('/v1/networks/:network_uuid', { schema: { params: NetworkParams } }, async (req) => {
+  app.get('/v1/networks/:network_uuid', { schema: { params: NetworkParams, response: { 200: Network } } }, async (req) => {
     const n = await svc.getNetwork(req.params.network_uuid);
     return { ...n, links: link(req, 'networks', n.uuid) };
   });
-  app.post('/v1/networks', { schema: { body: NetworkCreate } }, async (req, reply) => {
+  app.post('/v1/networks', { schema: { body: NetworkCreate, response: { 201: Network } } }, async (req, reply) => {
     const n = await svc.addNetwork(req.body);
     return reply.status(201).send({ ...n, links: link(req, 'networks', n.uuid) });
   });
@@ -148,7 +150,7 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
   });
 
   // Addresses given to hosts from the pools (sysinv's addresses; read-only here).
-  app.get('/v1/ihosts/:host_id/addresses', { schema: { params: HostParams } }, async (req) => ({
+  app.get('/v1/ihosts/:host_id/addresses', { schema: { params: HostParams, response: { 200: AddressList } } }, async (req) => ({
     addresses: (await svc.listAddresses(req.params.host_id)).map((a) => ({
       ...a,
       links: link(req, 'addresses', a.uuid),
@@ -156,7 +158,7 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
   }));
   app.get(
     '/v1/addresses/:address_uuid',
-    { schema: { params: Type.Object({ address_uuid: Id }) } },
+    { schema: { params: Type.Object({ address_uuid: Id }), response: { 200: Address } } },
     async (req) => {
       const a = await svc.getAddress(req.params.address_uuid);
       return { ...a, links: link(req, 'addresses', a.uuid) };
@@ -164,26 +166,26 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
   );
 
   // Interfaces.
-  app.get('/v1/ihosts/:host_id/iinterfaces', { schema: { params: HostParams } }, async (req) => ({
+  app.get('/v1/ihosts/:host_id/iinterfaces', { schema: { params: HostParams, response: { 200: InterfaceList } } }, async (req) => ({
     iinterfaces: (await svc.listInterfaces(req.params.host_id)).map((i) => ({
       ...i,
       links: link(req, 'iinterfaces', i.uuid),
     })),
   }));
-  app.get('/v1/iinterfaces/:interface_uuid', { schema: { params: InterfaceParams } }, async (req) => {
+  app.get('/v1/iinterfaces/:interface_uuid', { schema: { params: InterfaceParams, response: { 200: Interface } } }, async (req) => {
     const i = await svc.getInterface(req.params.interface_uuid);
     return { ...i, links: link(req, 'iinterfaces', i.uuid) };
   });
-  app.get('/v1/iinterfaces/:interface_uuid/ports', { schema: { params: InterfaceParams } }, async (req) => ({
+  app.get('/v1/iinterfaces/:interface_uuid/ports', { schema: { params: InterfaceParams, response: { 200: INVENTORY_ANSWERS.ports.list } } }, async (req) => ({
     ports: await svc.interfacePorts(req.params.interface_uuid),
   }));
-  app.post('/v1/iinterfaces', { schema: { body: InterfaceCreate } }, async (req, reply) => {
+  app.post('/v1/iinterfaces', { schema: { body: InterfaceCreate, response: { 201: Interface } } }, async (req, reply) => {
     const i = await svc.addInterface(req.body);
     return reply.status(201).send({ ...i, links: link(req, 'iinterfaces', i.uuid) });
   });
   app.patch(
     '/v1/iinterfaces/:interface_uuid',
-    { schema: { params: InterfaceParams, body: JsonPatch } },
+    { schema: { params: InterfaceParams, body: JsonPatch, response: { 200: Interface } } },
     async (req) => {
       const i = await svc.modifyInterface(req.params.interface_uuid, interfacePatch(req.body));
       return { ...i, links: link(req, 'iinterfaces', i.uuid) };

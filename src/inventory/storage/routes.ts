@@ -1,11 +1,12 @@
 // sysinv's storage resources: /v1/idisks, /v1/partitions, /v1/ilvgs, /v1/ipvs, /v1/istors and
 // their /v1/ihosts/{id}/… lists. Bodies are checked for shape here and for meaning by the rules.
 
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../api/server.ts';
 import { JsonPatch } from '../../api/json-patch.ts';
 import { StarlingError } from '../../common/errors.ts';
+import { Disk, DiskList, Lvg, LvgList, Partition, PartitionList, Pv, PvList, Stor, StorList } from './schemas.ts';
 import type { StorageRecord, StorageService } from './service.ts';
 
 const Str = (max = 255) => Type.String({ maxLength: max });
@@ -68,25 +69,25 @@ function partitionPatch(ops: JsonPatch): { size_mib: unknown } {
 
 export function storageRoutes(app: App, svc: StorageService): void {
   // Disks: the storage view (free space, the OS disk, what uses each disk) of what the agent reported.
-  app.get('/v1/ihosts/:host_id/idisks', { schema: { params: HostParams } }, async (req) => ({
+  app.get('/v1/ihosts/:host_id/idisks', { schema: { params: HostParams, response: { 200: DiskList } } }, async (req) => ({
     idisks: (await svc.listDisks(req.params.host_id)).map((d) => withLinks(req, 'idisks', d)),
   }));
-  app.get('/v1/idisks/:idisk_uuid', { schema: { params: DiskParams } }, async (req) =>
+  app.get('/v1/idisks/:idisk_uuid', { schema: { params: DiskParams, response: { 200: Disk } } }, async (req) =>
     withLinks(req, 'idisks', await svc.getDisk(req.params.idisk_uuid)),
   );
-  app.get('/v1/idisks/:idisk_uuid/partitions', { schema: { params: DiskParams } }, async (req) => ({
+  app.get('/v1/idisks/:idisk_uuid/partitions', { schema: { params: DiskParams, response: { 200: PartitionList } } }, async (req) => ({
     partitions: (await svc.listPartitions({ disk: req.params.idisk_uuid })).map((p) =>
       withLinks(req, 'partitions', p),
     ),
   }));
 
   // Partitions.
-  app.get('/v1/ihosts/:host_id/partitions', { schema: { params: HostParams } }, async (req) => ({
+  app.get('/v1/ihosts/:host_id/partitions', { schema: { params: HostParams, response: { 200: PartitionList } } }, async (req) => ({
     partitions: (await svc.listPartitions({ host: req.params.host_id })).map((p) =>
       withLinks(req, 'partitions', p),
     ),
   }));
-  app.get('/v1/partitions', { schema: { querystring: PartitionQuery } }, async (req) => ({
+  app.get('/v1/partitions', { schema: { querystring: PartitionQuery, response: { 200: PartitionList } } }, async (req) => ({
     partitions: (
       await svc.listPartitions({
         ...(req.query.ihost_uuid !== undefined ? { host: req.query.ihost_uuid } : {}),
@@ -94,15 +95,15 @@ export function storageRoutes(app: App, svc: StorageService): void {
       })
     ).map((p) => withLinks(req, 'partitions', p)),
   }));
-  app.get('/v1/partitions/:partition_uuid', { schema: { params: PartitionParams } }, async (req) =>
+  app.get('/v1/partitions/:partition_uuid', { schema: { params: PartitionParams, response: { 200: Partition } } }, async (req) =>
     withLinks(req, 'partitions', await svc.getPartition(req.params.partition_uuid)),
   );
-  app.post('/v1/partitions', { schema: { body: PartitionCreate } }, async (req, reply) =>
+  app.post('/v1/partitions', { schema: { body: PartitionCreate, response: { 201: Partition } } }, async (req, reply) =>
     reply.status(201).send(withLinks(req, 'partitions', await svc.addPartition(req.body))),
   );
   app.patch(
     '/v1/partitions/:partition_uuid',
-    { schema: { params: PartitionParams, body: JsonPatch } },
+    { schema: { params: PartitionParams, body: JsonPatch, response: { 200: Partition } } },
     async (req) =>
       withLinks(req, 'partitions', await svc.modifyPartition(req.params.partition_uuid, partitionPatch(req.body))),
   );
@@ -121,6 +122,7 @@ export function storageRoutes(app: App, svc: StorageService): void {
     params: typeof LvgParams | typeof PvParams | typeof StorParams,
     param: string,
     body: typeof LvgCreate | typeof PvCreate | typeof StorCreate,
+    answers: { list: TSchema; row: TSchema },
     ops: {
       list: (host?: string) => Promise<StorageRecord[]>;
       get: (uuid: string) => Promise<StorageRecord>;
@@ -128,16 +130,16 @@ export function storageRoutes(app: App, svc: StorageService): void {
       remove: (uuid: string) => Promise<void>;
     },
   ): void => {
-    app.get(`/v1/ihosts/:host_id/${kind}`, { schema: { params: HostParams } }, async (req) => ({
+    app.get(`/v1/ihosts/:host_id/${kind}`, { schema: { params: HostParams, response: { 200: answers.list } } }, async (req) => ({
       [kind]: (await ops.list(req.params.host_id)).map((r) => withLinks(req, kind, r)),
     }));
-    app.get(`/v1/${kind}`, { schema: { querystring: HostQuery } }, async (req) => ({
+    app.get(`/v1/${kind}`, { schema: { querystring: HostQuery, response: { 200: answers.list } } }, async (req) => ({
       [kind]: (await ops.list(req.query.ihost_uuid)).map((r) => withLinks(req, kind, r)),
     }));
-    app.get(`/v1/${kind}/:${param}`, { schema: { params } }, async (req) =>
+    app.get(`/v1/${kind}/:${param}`, { schema: { params, response: { 200: answers.row } } }, async (req) =>
       withLinks(req, kind, await ops.get((req.params as Record<string, string>)[param]!)),
     );
-    app.post(`/v1/${kind}`, { schema: { body } }, async (req, reply) =>
+    app.post(`/v1/${kind}`, { schema: { body, response: { 201: answers.row } } }, async (req, reply) =>
       reply.status(201).send(withLinks(req, kind, await ops.add(req.body as Record<string, unknown>))),
     );
     app.delete(`/v1/${kind}/:${param}`, { schema: { params } }, async (req, reply) => {
@@ -145,19 +147,19 @@ export function storageRoutes(app: App, svc: StorageService): void {
       return reply.status(204).send();
     });
   };
-  collection('ilvgs', LvgParams, 'ilvg_uuid', LvgCreate, {
+  collection('ilvgs', LvgParams, 'ilvg_uuid', LvgCreate, { list: LvgList, row: Lvg }, {
     list: (h) => svc.listLvgs(h),
     get: (u) => svc.getLvg(u),
     add: (i) => svc.addLvg(i),
     remove: (u) => svc.deleteLvg(u),
   });
-  collection('ipvs', PvParams, 'ipv_uuid', PvCreate, {
+  collection('ipvs', PvParams, 'ipv_uuid', PvCreate, { list: PvList, row: Pv }, {
     list: (h) => svc.listPvs(h),
     get: (u) => svc.getPv(u),
     add: (i) => svc.addPv(i),
     remove: (u) => svc.deletePv(u),
   });
-  collection('istors', StorParams, 'istor_uuid', StorCreate, {
+  collection('istors', StorParams, 'istor_uuid', StorCreate, { list: StorList, row: Stor }, {
     list: (h) => svc.listStors(h),
     get: (u) => svc.getStor(u),
     add: (i) => svc.addStor(i),
