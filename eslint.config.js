@@ -1,6 +1,7 @@
 // Lint: type-aware rules (no floating promises) and the house boundaries: domain code stays pure,
-// only src/common/config.ts reads process.env, and capabilities import each other only through
-// their index.ts.
+// only src/common/config.ts reads process.env, capabilities import each other only through their
+// index.ts, and the agent and the controller meet only through the protocol
+// (src/agentlink/protocol.ts, src/agentlink/heartbeat/) and REST.
 import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -15,13 +16,16 @@ import tseslint from 'typescript-eslint';
  */
 const SHARED_ROOMS = new Set(['common', 'db', 'runtime', 'api']);
 
+/** Entry points a capability offers besides its index.ts (path under src/), each with why. */
+const PUBLIC_ENTRIES = new Set([
+  // The agent protocol both ends speak (schemas, the heartbeat codec, keys and responder): the
+  // agent imports it without loading the controller's side of agentlink (registry, routes).
+  'agentlink/protocol.ts',
+  'agentlink/heartbeat/index.ts',
+]);
+
 /** Known crossings still to be moved (importer → target prefix, both under src/), each with why. */
 const CROSSINGS_TO_MOVE = [
-  // The agent answers heartbeats with the packet codec and responder kept in maintenance; they
-  // belong in a room both ends share, so that neither imports the other's engine.
-  ['agent/agent.ts', 'maintenance/heartbeat/'],
-  // Maintenance sends the agent the interface configuration it renders (a type only).
-  ['maintenance/repo.ts', 'agent/config-apply.ts'],
 ];
 
 /** `src/<capA>/**` may import `src/<capB>/index.ts` only (relative specifiers; packages are free). */
@@ -38,6 +42,7 @@ const capabilityBoundaries = {
       if (to[0] === '..' || to.length < 2) return;
       const room = to[0];
       if (room === fromRoom || SHARED_ROOMS.has(room) || (to.length === 2 && to[1] === 'index.ts')) return;
+      if (PUBLIC_ENTRIES.has(to.join('/'))) return;
       if (CROSSINGS_TO_MOVE.some(([a, b]) => from.join('/') === a && to.join('/').startsWith(b))) return;
       context.report({
         node,
@@ -54,6 +59,54 @@ const capabilityBoundaries = {
   },
 };
 
+// Import boundaries (no-restricted-imports; a file matched by several configs gets the last one's
+// patterns only, so each config lists every group that applies to its files).
+const DOMAIN = { group: ['node:*', 'pg', 'fastify', '**/db/**', '**/repo*', '**/service*'], message: 'Domain code is pure: no I/O.' };
+/** What the agent (a process on every host) may not import: the controller's side. */
+const AGENT_SIDE = {
+  group: [
+    '**/maintenance/**',
+    '**/controller/**',
+    '**/inventory/**',
+    '**/fault/**',
+    '**/identity/**',
+    '**/audit/**',
+    '**/db/**',
+    '**/api/server*',
+    '**/agentlink/index*',
+    '**/agentlink/registry*',
+    '**/agentlink/routes*',
+  ],
+  message: 'The agent reaches the controller only through the protocol (src/agentlink/protocol.ts, src/agentlink/heartbeat/) and REST.',
+};
+/** What the controller side may not import: the agent's code. */
+const CONTROLLER_SIDE = { group: ['**/agent/**'], message: 'The controller reaches agents only through the protocol (src/agentlink/).' };
+/** The protocol is shared by both ends: it imports neither (only pure maintenance domain types). */
+const PROTOCOL = {
+  group: [
+    '**/maintenance/*',
+    '!**/maintenance/domain',
+    '**/maintenance/domain/*',
+    '!**/maintenance/domain/heartbeat.ts',
+    '!**/maintenance/domain/pulse-seq.ts',
+    '**/controller/**',
+    '**/agent/**',
+    '**/agentlink/index*',
+    '**/agentlink/registry*',
+    '**/agentlink/routes*',
+    './registry*',
+    './routes*',
+    '../registry*',
+    '../routes*',
+    '../index*',
+    '**/api/server*',
+    '**/db/**',
+  ],
+  message: 'The protocol is shared by the agent and the controller: it imports neither side.',
+};
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const TESTS = ['**/*.test.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -69,6 +122,10 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/common/config.ts.' }],
     },
   },
+  // The controller side (everything but the agent, and the binary's entry points that start it).
+  { files: ['src/**/*.ts'], ignores: ['src/agent/**', 'src/cli/**', 'src/main.ts', 'src/lab/**', ...TESTS], rules: restrict(CONTROLLER_SIDE) },
+  { files: ['src/agent/**/*.ts'], ignores: TESTS, rules: restrict(AGENT_SIDE) },
+  { files: ['src/agentlink/protocol.ts', 'src/agentlink/heartbeat/**/*.ts'], ignores: TESTS, rules: restrict(PROTOCOL) },
   {
     // Tests are exempt: a test may use another capability's fixtures (the BMC emulators, the
     // agent, a repo to seed rows) without making them part of that capability's public surface.
@@ -80,10 +137,7 @@ export default tseslint.config(
   {
     files: ['src/**/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['node:*', 'pg', 'fastify', '**/db/**', '**/repo*', '**/service*'], message: 'Domain code is pure: no I/O.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [DOMAIN, CONTROLLER_SIDE] }],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Take time as an argument (Clock).' },
@@ -91,6 +145,8 @@ export default tseslint.config(
       ],
     },
   },
+  // Tests of the agent's domain check its alarms against fm's catalog: only the code is bounded.
+  { files: ['src/agent/**/domain/**/*.ts'], ignores: TESTS, rules: restrict(DOMAIN, AGENT_SIDE) },
   {
     files: ['src/common/config.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/**/*.test.ts'],
     rules: { 'no-restricted-properties': 'off' },

@@ -3,8 +3,8 @@
 // as one JSON line, then its own CPU use when asked on stdin.
 
 import { silentLogger } from '../../src/common/log.ts';
-import { hostNetworkKeys } from '../../src/agentlink/heartbeat/keys.ts';
-import { startResponder } from '../../src/agentlink/heartbeat/responder.ts';
+import { hostNetworkKeys } from '../../src/agentlink/heartbeat/index.ts';
+import { startResponder } from '../../src/agentlink/heartbeat/index.ts';
 
 const n = Number(process.argv[2] ?? 100);
 const key = Buffer.from(process.argv[3] ?? '', 'base64');

@@ -15,3 +15,6 @@ export {
   type ChannelEvent,
   type ChannelEventName,
 } from './protocol.ts';
+// The heartbeat both ends speak (the controller's pulser is maintenance's).
+export * from './heartbeat/index.ts';
+export { checkHbName, packetCodec, type PacketCodec } from './heartbeat/packet.ts';

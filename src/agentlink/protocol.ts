@@ -16,6 +16,9 @@ export const Hostname = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$
 export const Instance = Type.String({ pattern: '^[A-Za-z0-9-]{8,64}$' });
 export const MacAddress = Type.String({ pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' });
 export const CommandId = Type.String({ minLength: 1, maxLength: 64 });
+/** The networks a host is heartbeated on (StarlingX hbsAgent: management, cluster-host, OAM). */
+export type HbNetwork = 'mgmt' | 'cluster-host' | 'oam';
+export const HB_NETWORKS: readonly HbNetwork[] = ['mgmt', 'cluster-host', 'oam'];
 export const HbNetworkName = Type.Union([Type.Literal('mgmt'), Type.Literal('cluster-host'), Type.Literal('oam')]);
 /** A heartbeat key: 64 bytes (HMAC-SHA-512 output), base64. */
 const HbKey = Type.String({ pattern: '^[A-Za-z0-9+/]{86}==$' });

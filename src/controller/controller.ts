@@ -52,7 +52,7 @@ import {
   loadCatalog,
   trapDestRoutes,
 } from '../fault/index.ts';
-import { MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
+import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
 import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
@@ -188,11 +188,13 @@ export async function startController(config: ControllerConfig, deps: Controller
         redfishScheme: m.redfishScheme,
         bmcTimeoutMs: 10_000,
         sensorPeriodMs: m.sensorPeriodSeconds * 1000,
+        resyncPeriodMs: MAINTENANCE_DEFAULTS.resyncPeriodMs,
       },
     );
     const hosts = new HostService(db, clock, sealing, fault, log, {
       startAction: (q, uuid, action, task) => maintenance.startAction(q, uuid, action, task),
       saveHeartbeatEndpoints: (q, uuid, endpoints) => maintenance.saveEndpoints(q, uuid, endpoints),
+      hostsChanged: (uuids) => maintenance.hostsChanged(uuids),
     });
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 

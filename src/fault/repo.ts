@@ -208,6 +208,20 @@ export async function getAlarm(q: Queryable, uuid: string): Promise<AlarmRow | u
   return r && toAlarm(r);
 }
 
+/** The active alarms with one of `alarmIds` on an entity or below it (`host=x`, `host=x.network=mgmt`). */
+export async function activeAlarmsOf(
+  q: Queryable,
+  entity: string,
+  alarmIds: readonly string[],
+): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
+  const r = await q.query<{ alarm_id: string; entity_instance_id: string }>(
+    `SELECT alarm_id, entity_instance_id FROM alarms
+      WHERE alarm_id = ANY($2) AND (entity_instance_id = $1 OR entity_instance_id LIKE $3)`,
+    [entity, alarmIds, `${likeEscape(entity)}.%`],
+  );
+  return r.rows;
+}
+
 /** Clears matching alarms (with their clear events and notifications) and returns them.
  *  `prefix`: the entity and everything below it. */
 export async function deleteAlarms(

@@ -21,6 +21,7 @@ import {
 import { summarize, type AlarmSummary } from './domain/summary.ts';
 import { WriteQueue, type BatchStats } from './write-queue.ts';
 import {
+  activeAlarmsOf,
   countBySeverity,
   deleteAlarms,
   eventFromLog,
@@ -113,6 +114,9 @@ export interface AlarmPort {
   clear(alarmId: string, entityInstanceId: string): Promise<AlarmRow[]>;
   clearEntity(entityInstanceIdPrefix: string): Promise<AlarmRow[]>;
   log(input: LogInput): Promise<EventRow>;
+  /** The active alarms with one of `alarmIds` on the entity or below it (an engine learns what it
+   *  raised before, e.g. before a restart, from here rather than from memory). */
+  active(entity: string, alarmIds: readonly string[]): Promise<{ alarm_id: string; entity_instance_id: string }[]>;
 }
 
 const encodeCursor = (c: object): string => Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -270,6 +274,10 @@ export class FaultService implements AlarmPort {
       alarm_id: alarmId,
       entity_instance_id: checkEntityInstanceId(entityInstanceId),
     });
+  }
+
+  async active(entity: string, alarmIds: readonly string[]): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
+    return activeAlarmsOf(this.events, entity, alarmIds);
   }
 
   /** Clears every alarm of an entity and below it (`host=worker-0` clears `host=worker-0.port=eth0`). */

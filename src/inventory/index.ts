@@ -11,5 +11,16 @@ export * from './system/schemas.ts';
 export { HOST_ACTIONS, type HostAction } from './hosts/domain/host-state.ts';
 export { PARTITION_STATUS, PARTITION_TYPES, gib } from './storage/domain/storage.ts';
 export { registerSysinvFields, withSysinvFields } from './sysinv-fields.ts';
+export type { Administrative, Availability, Operational } from './hosts/domain/host-state.ts';
+export {
+  hostStatePort,
+  type BmType,
+  type HostBmc,
+  type HostConfig,
+  type HostInterfaceConfig,
+  type HostStatePatch,
+  type HostStatePort,
+  type HostStateRow,
+} from './hosts/host-state-port.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 export const PLATFORM_SERVICE: ServiceEntry = { type: 'platform', name: 'sysinv', path: '/v1' };

@@ -1,6 +1,14 @@
 // The maintenance engine (StarlingX mtcAgent + hbsAgent + hwmond) in the controller: pulses every
 // host on each of its networks, turns misses into degraded/failed hosts and alarms, runs the
 // persisted action and recovery workflows, and acts through the agents' channels and the BMCs.
+//
+// It is a reconciler on the runtime's keyed work queue, keyed by host: `reconcile(host)` locks
+// the host's row, plans the next step with pure domain code (a workflow's `advance`, or the
+// steady-state rules for a host without one), writes it with a compare on the workflow it was
+// planned from, commits, and only then sends commands and alarms. Events add the host to the
+// queue — a heartbeat state change, an agent connecting, a command's answer, an operator's
+// action, an inventory change — and a step that waits on time asks to run again at its next
+// timeout. A slow periodic resync is the safety net; between events an idle site costs nothing.
 
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../common/clock.ts';
@@ -9,6 +17,16 @@ import type { Sealer } from '../common/sealed.ts';
 import type { Db, Queryable } from '../db/index.ts';
 import type { AgentCommand, AgentRegistry } from '../agentlink/index.ts';
 import type { AlarmPort } from '../fault/index.ts';
+import { hostStatePort, type HostStatePort, type HostStateRow } from '../inventory/index.ts';
+import {
+  done,
+  realScheduler,
+  requeueAfter,
+  WorkQueue,
+  type Cancel,
+  type ReconcileResult,
+  type Scheduler,
+} from '../runtime/index.ts';
 import { StarlingError } from '../common/errors.ts';
 import {
   HB_DEFAULTS,
@@ -24,6 +42,7 @@ import {
   advance,
   failHost,
   newWorkflow,
+  nextCheckIn,
   type AlarmChange,
   type CommandResult,
   type MtceTimers,
@@ -35,22 +54,17 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
-import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/keys.ts';
+import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/index.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
-  activeMaintenanceAlarms,
-  findBmc,
+  commandResults,
   findWorkflow,
-  hostConfigRows,
   listHbEndpoints,
-  listMtceHosts,
-  listWorkflows,
-  patchHostState,
   replaceHbEndpoints,
+  saveCommandResult,
   saveWorkflow,
-  writeWorkflowStep,
+  writeLockedStep,
   type HbEndpointRow,
-  type MtceHostRow,
 } from './repo.ts';
 
 export interface MaintenanceConfig {
@@ -62,6 +76,8 @@ export interface MaintenanceConfig {
   bmcTimeoutMs: number;
   /** How often BMC sensors are read (StarlingX hwmond audits every 60 s-ish); 0 = never. */
   sensorPeriodMs: number;
+  /** How often every host is reconciled even without an event (a safety net for a missed one). */
+  resyncPeriodMs: number;
 }
 
 export const MAINTENANCE_DEFAULTS: MaintenanceConfig = {
@@ -71,7 +87,17 @@ export const MAINTENANCE_DEFAULTS: MaintenanceConfig = {
   redfishScheme: 'https',
   bmcTimeoutMs: 10_000,
   sensorPeriodMs: 60_000,
+  resyncPeriodMs: 30_000,
 };
+
+/** How the engine pulses hosts: the UDP pulser worker; tests pass one they drive themselves. */
+export type PulserFactory = (opts: {
+  bind?: string;
+  periodMs: number;
+  controller: string;
+  log: Logger;
+  onTick: (obs: HbObservation[]) => void;
+}) => Promise<Pulser>;
 
 export interface MaintenanceDeps {
   db: Db;
@@ -86,89 +112,147 @@ export interface MaintenanceDeps {
   controllerName: string;
   /** The address the controller serves on (the API's bind address): heartbeat listens there. */
   heartbeatBind?: string;
+  /** Time for the work queue's waits and the workflows' clocks (default: the real one, read
+   *  through `clock`). */
+  scheduler?: Scheduler;
+  pulser?: PulserFactory;
+  /** Inventory's host-state port (the only way to `ihosts`). */
+  hostState?: HostStatePort;
 }
 
+/** Hosts reconciled at once (each holds a database connection for its transaction). */
+const RECONCILE_CONCURRENCY = 4;
 const SENSOR_AUDIT_CONCURRENCY = 8;
+/** A step that stays where it is but says it is due now is looked at again after this long. */
+const MIN_REQUEUE_MS = 100;
+/** Events that change the pulser's targets (registrations, deletions) are gathered this long. */
+const TARGETS_DEBOUNCE_MS = 100;
 /** StarlingX waits for a host's mtcAlive before heartbeating it; we wait for its agent's channel,
  *  at most this long after the controller starts. */
 const START_GRACE_MS = 30_000;
-const clear200010 = (hostname: string): AlarmChange => ({
-  op: 'clear',
-  alarm_id: '200.010',
-  entity: `host=${hostname}`,
-});
+/** The alarms maintenance raises from heartbeat loss, by host. */
+const LOSS_ALARMS = Object.values(HB_LOSS_ALARM);
+
+/** What a reconcile decided inside its transaction, acted on after the commit. */
+interface Plan {
+  host: HostStateRow;
+  /** The step written (a workflow's, or the recovery a failure starts). */
+  step?: StepResult;
+  /** The availability the steady-state rules wrote. */
+  availability?: HostStateRow['availability'];
+  /** Heartbeat-loss alarms that should be active (monitored hosts without a workflow). */
+  lossAlarms?: { alarm_id: string; entity: string; reason: string }[];
+  /** The workflow as it stands after the transaction. */
+  workflow: Workflow | null;
+}
 
 export class MaintenanceEngine {
   private pulser: Pulser | undefined;
   private hb: HbSiteState = emptyHbState();
-  private hosts = new Map<string, MtceHostRow>();
+  /** The site's hosts as last read (names, availability): for targets, logs and statistics. */
+  private hosts = new Map<string, HostStateRow>();
   private targets: HbTarget[] = [];
   /** Each host's heartbeat keys (host uuid → network → key), derived once. */
   private readonly hostKeys = new Map<string, HbNetworkKeys>();
-  private workflows = new Map<string, Workflow>();
-  private readonly results = new Map<string, CommandResult>();
-  /** Alarms this engine believes active (alarm_id|entity), to send only changes. */
-  private readonly active = new Set<string>();
-  /** Hosts an agent reported a critical failure for (hostname → reason). */
+  /** Hosts an agent reported a critical failure for (host uuid → reason), until reconciled. */
   private readonly reportedFailures = new Map<string, string>();
-  private timers: NodeJS.Timeout[] = [];
-  private busy = false;
-  private steadyBusy = false;
+  /** Hosts whose agent registered its heartbeat endpoints since this controller started. */
+  private readonly registered = new Set<string>();
+  private readonly queue: WorkQueue<string>;
+  private readonly scheduler: Scheduler;
+  private readonly hostState: HostStatePort;
+  private readonly timers: Cancel[] = [];
+  private targetsTimer: Cancel | undefined;
+  private startedAt = 0;
+  private sensorsBusy = false;
   private stopped = false;
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: MaintenanceDeps,
     private readonly config: MaintenanceConfig = MAINTENANCE_DEFAULTS,
-  ) {}
+  ) {
+    this.scheduler = deps.scheduler ?? { now: () => deps.clock.now().getTime(), after: (ms, fn) => realScheduler.after(ms, fn) };
+    this.hostState = deps.hostState ?? hostStatePort;
+    this.queue = new WorkQueue<string>({
+      reconcile: (uuid) => this.reconcile(uuid),
+      concurrency: RECONCILE_CONCURRENCY,
+      backoff: { initialMs: 500, maxMs: 30_000 },
+      scheduler: this.scheduler,
+      onError: (uuid, err, retryInMs) =>
+        deps.log.error({ err, host: this.nameOf(uuid), retryInMs }, 'maintenance step failed; retrying'),
+      onTerminal: (uuid, err) => deps.log.error({ err, host: this.nameOf(uuid) }, 'maintenance step failed'),
+    });
+  }
 
   async start(): Promise<void> {
     const { log, agents } = this.deps;
-    // Alarms already active (from before a restart) are known, so they clear.
-    for (const a of await activeMaintenanceAlarms(this.deps.db))
-      this.active.add(`${a.alarm_id}|${a.entity_instance_id}`);
-    await this.refresh();
-    this.pulser = await startPulser({
+    this.startedAt = this.scheduler.now();
+    await this.refreshHosts();
+    this.pulser = await (this.deps.pulser ?? startPulser)({
       ...(this.deps.heartbeatBind === undefined ? {} : { bind: this.deps.heartbeatBind }),
       periodMs: this.config.heartbeatPeriodMs,
       controller: this.deps.controllerName,
       log,
-      onTick: (obs) => this.onHeartbeat(obs),
+      onTick: (obs) => this.observe(obs),
     });
-    agents.onConnect((a) => this.greet(a.hostname, a.host_uuid));
+    agents.onConnect((a) => {
+      this.greet(a.hostname, a.host_uuid);
+      // A connect is news for a workflow waiting for the agent, and may make the host a target.
+      this.queue.add(a.host_uuid);
+      this.refreshTargetsSoon();
+    });
     // Agents that connected while this engine was starting get their keys too.
     for (const a of agents.list()) this.greet(a.hostname, a.host_uuid);
     await this.refreshTargets();
-    this.timers.push(
-      setInterval(() => this.guard('refresh', () => this.refresh().then(() => this.refreshTargets())), 1000),
-      setInterval(() => this.guard('workflows', () => this.runWorkflows()), 200),
-    );
-    if (this.config.sensorPeriodMs > 0)
-      this.timers.push(
-        setInterval(() => this.guard('sensors', () => this.auditSensors()), this.config.sensorPeriodMs),
-      );
-    for (const t of this.timers) t.unref();
+    // Every host once now (workflows left by a previous controller go on), then at each resync.
+    for (const uuid of this.hosts.keys()) this.queue.add(uuid);
+    this.every(this.config.resyncPeriodMs, () => this.resync());
+    // After the start grace, hosts whose agents never connected are pulsed too.
+    this.timers.push(this.scheduler.after(START_GRACE_MS, () => this.refreshTargetsSoon()));
+    if (this.config.sensorPeriodMs > 0) this.every(this.config.sensorPeriodMs, () => this.auditSensors());
     log.info({ periodMs: this.config.heartbeatPeriodMs, ...this.config.thresholds }, 'maintenance started');
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const cancel of this.timers) cancel();
+    this.targetsTimer?.();
+    await this.queue.stop();
     await this.pulser?.close();
-    await Promise.all([...this.inFlight]);
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
-  /** The agent's answer to a command sent down its channel. */
-  commandResult(id: string, result: CommandResult): void {
+  /** Resolves when no host is waiting to be reconciled or being reconciled (for tests). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.queue.idle();
+      if (this.background.size === 0) return;
+      await Promise.all([...this.background]);
+    }
+  }
+
+  /** The agent's answer to a command sent down its channel: stored (if a workflow waits for it)
+   *  before this resolves, then the host is reconciled. */
+  async commandResult(id: string, result: CommandResult): Promise<void> {
+    const host = await saveCommandResult(this.deps.db, id, result);
     // An answer that comes after its step timed out is not waited for any more.
-    if (![...this.workflows.values()].some((w) => w.pending === id)) return;
-    this.results.set(id, result);
-    this.guard('workflows', () => this.runWorkflows());
+    if (host !== undefined) this.queue.add(host);
   }
 
   /** An agent reports something maintenance acts on (a critical process that cannot be restored). */
   agentEvent(hostname: string, event: { type: 'critical-failure'; reason: string }): void {
-    this.reportedFailures.set(hostname, event.reason);
     this.deps.log.warn({ host: hostname, reason: event.reason }, 'agent reported a critical failure');
+    const uuid = [...this.hosts.values()].find((h) => h.hostname === hostname)?.uuid;
+    if (uuid === undefined) return;
+    this.reportedFailures.set(uuid, event.reason);
+    this.queue.add(uuid);
+  }
+
+  /** Inventory changed these hosts (registered, updated, deleted): look at them again. */
+  hostsChanged(uuids: readonly string[]): void {
+    for (const uuid of uuids) this.queue.add(uuid);
+    this.refreshTargetsSoon();
   }
 
   /** Heartbeat statistics (sent, answered, dropped forged/replayed packets). */
@@ -219,42 +303,258 @@ export class MaintenanceEngine {
       );
     }
     // The caller locked the host row, as every maintenance step does: nothing moved since the read.
-    if (!(await saveWorkflow(q, hostUuid, newWorkflow(action, this.deps.clock.now().getTime()), existing ?? null)))
+    if (!(await saveWorkflow(q, hostUuid, newWorkflow(action, this.scheduler.now()), existing ?? null)))
       throw new StarlingError('HOST_STATE_CONFLICT', 'the host changed meanwhile; try again', { field: '/action' });
     // StarlingX shows an unlocking host as unlocked-disabled at once (it then reboots into service);
     // a lock stays unlocked until it is done.
-    await patchHostState(
+    await this.hostState.write(
       q,
       hostUuid,
       action === 'unlock' || action === 'force-unlock'
         ? { task, administrative: 'unlocked', operational: 'disabled' }
         : { task },
     );
-    setImmediate(() => this.guard('workflows', () => this.runWorkflows()));
+    // Its first step runs once the caller commits: the reconcile waits for the host's row lock.
+    this.queue.add(hostUuid);
   }
 
-  // --- internals ---------------------------------------------------------------------------------
-
-  private readonly inFlight = new Set<Promise<void>>();
-
-  /** Runs a step in the background, logging its failure; stop() waits for the running ones. */
-  private guard(what: string, f: () => Promise<void>): void {
-    if (this.stopped) return;
-    const p = f()
-      .catch((e: unknown) => this.deps.log.error({ err: e, what }, 'maintenance step failed'))
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+  /** Stores where a host answers heartbeat (its agent's registration, in the caller's transaction). */
+  async saveEndpoints(
+    q: Queryable,
+    hostUuid: string,
+    endpoints: Omit<HbEndpointRow, 'host_uuid'>[],
+  ): Promise<void> {
+    await replaceHbEndpoints(q, hostUuid, endpoints);
+    this.registered.add(hostUuid);
+    this.refreshTargetsSoon();
   }
 
-  private async refresh(): Promise<void> {
-    const rows = await listMtceHosts(this.deps.db);
+  /** One heartbeat period's observations: only hosts whose heartbeat state changed are looked at. */
+  observe(obs: HbObservation[]): void {
+    const { state, events } = hbTick(this.hb, obs, this.config.thresholds, this.scheduler.now());
+    this.hb = state;
+    for (const e of events) {
+      if (e.type === 'mnfa-enter' || e.type === 'mnfa-exit') {
+        this.deps.log.warn(
+          { hosts: e.hostIds.map((id) => this.nameOf(id)) },
+          e.type === 'mnfa-enter'
+            ? 'multi-node heartbeat failure: treated as a network event, failures held off'
+            : 'multi-node failure event over',
+        );
+        for (const id of e.hostIds) this.queue.add(id);
+      } else this.queue.add(e.hostId);
+    }
+  }
+
+  // --- the reconcile loop ------------------------------------------------------------------------
+
+  /** Makes one host agree with its workflow or its heartbeat, one step. */
+  private async reconcile(uuid: string): Promise<ReconcileResult> {
+    if (this.stopped) return done;
+    const now = this.scheduler.now();
+    const plan = await this.deps.db.tx((q) => this.plan(q, uuid, now));
+    if (plan === undefined) {
+      // The host is gone: forget it.
+      this.forget(uuid);
+      return done;
+    }
+    const before = this.hosts.get(uuid);
+    const h = { ...plan.host, ...(plan.step?.host ?? {}), ...(plan.availability ? { availability: plan.availability } : {}) };
+    this.hosts.set(uuid, h);
+    if (before === undefined || (before.availability === 'power-off') !== (h.availability === 'power-off'))
+      this.refreshTargetsSoon();
+    await this.act(plan, h);
+    // A workflow that just ended hands the host back to the steady-state rules (its heartbeat-loss
+    // alarms, its availability): once more, now.
+    if (plan.workflow === null) return plan.step !== undefined && plan.step.workflow === null ? requeueAfter(0) : done;
+    const wait = nextCheckIn(plan.workflow, now, this.config.timers);
+    if (wait === undefined) return done;
+    return requeueAfter(plan.step === undefined ? Math.max(wait, MIN_REQUEUE_MS) : wait);
+  }
+
+  /** The transaction of a reconcile: the host's row locked, the next step planned and written. */
+  private async plan(q: Queryable, uuid: string, now: number): Promise<Plan | undefined> {
+    const host = await this.hostState.lock(q, uuid);
+    if (host === undefined) return undefined;
+    const wf = (await findWorkflow(q, uuid, true)) ?? null;
+    const hostname = host.hostname ?? uuid;
+    if (wf !== null) {
+      const since = this.deps.agents.connectedSince(hostname);
+      const step = advance(
+        await this.wfHost(q, host),
+        wf,
+        {
+          agentConnected: since !== undefined,
+          agentConnectedAt: since ?? null,
+          hb: this.hb.hosts[uuid]?.health ?? 'unknown',
+          results: wf.pending === null ? {} : await commandResults(q, uuid),
+        },
+        now,
+        this.config.timers,
+        randomUUID,
+      );
+      if (step.workflow === wf) return { host, workflow: wf };
+      // The host's row is locked: the compare holds unless something wrote without the lock.
+      if (!(await writeLockedStep(q, uuid, wf, step.workflow, step.host)))
+        throw new Error('the workflow changed under the host lock');
+      // A failure the agent reported while the workflow ran is settled by it (the go-enabled test
+      // checks the host's processes again).
+      if (step.workflow === null) this.reportedFailures.delete(uuid);
+      return { host, step, workflow: step.workflow };
+    }
+    if (host.hostname === null) return { host, workflow: null };
+    const view = this.hb.hosts[uuid];
+    const d = steadyState({ ...host, hostname: host.hostname }, view, this.hb.mnfa.active);
+    const reported = this.reportedFailures.get(uuid);
+    this.reportedFailures.delete(uuid);
+    const fail =
+      d.fail ??
+      (reported !== undefined && host.administrative === 'unlocked' && host.operational === 'enabled'
+        ? reported
+        : undefined);
+    const lossAlarms = view === undefined ? undefined : d.alarms;
+    if (fail !== undefined) {
+      const step = failHost(await this.wfHost(q, host), fail, now);
+      if (!(await writeLockedStep(q, uuid, null, step.workflow, step.host)))
+        throw new Error('a workflow appeared under the host lock');
+      return { host, step, workflow: step.workflow, ...(lossAlarms ? { lossAlarms } : {}) };
+    }
+    if (d.availability !== undefined) await this.hostState.write(q, uuid, { availability: d.availability });
+    return {
+      host,
+      workflow: null,
+      ...(d.availability === undefined ? {} : { availability: d.availability }),
+      ...(lossAlarms ? { lossAlarms } : {}),
+    };
+  }
+
+  /** After the commit: what the plan said to tell the world (log, alarms, commands). */
+  private async act(plan: Plan, h: HostStateRow): Promise<void> {
+    const hostname = h.hostname ?? h.uuid;
+    if (plan.lossAlarms !== undefined) await this.syncLossAlarms(hostname, plan.lossAlarms);
+    if (plan.availability !== undefined) {
+      this.deps.log.info(
+        { host: hostname, from: plan.host.availability, to: plan.availability },
+        'host availability changed',
+      );
+      await this.logState(hostname, `${hostname} is now ${h.administrative}-${h.operational}-${plan.availability}`);
+    }
+    const step = plan.step;
+    if (step === undefined) return;
+    if (step.note !== undefined) {
+      this.deps.log.info(
+        { host: hostname, workflow: step.workflow?.kind, step: step.workflow?.step, note: step.note },
+        'maintenance',
+      );
+      await this.logState(hostname, `${hostname}: ${step.note}`);
+    }
+    for (const a of step.alarms) await this.alarm(a);
+    for (const c of step.commands) await this.send(h, c);
+  }
+
+  /** The host as the workflows see it; whether it is the site's only enabled controller is read
+   *  only for controllers. */
+  private async wfHost(q: Queryable, h: HostStateRow): Promise<WfHost> {
+    let onlyController = false;
+    if (h.personality === 'controller') {
+      const enabled = await this.hostState.enabledControllers(q);
+      onlyController = enabled.length === 0 || (enabled.length === 1 && enabled[0] === h.uuid);
+    }
+    return {
+      hostname: h.hostname ?? h.uuid,
+      administrative: h.administrative,
+      operational: h.operational,
+      availability: h.availability,
+      hasBmc: h.bm_type !== 'none',
+      onlyController,
+    };
+  }
+
+  /** Raises the heartbeat-loss alarms that should be active and clears the others, knowing what
+   *  is active from fault management (so alarms raised before a restart clear too). */
+  private async syncLossAlarms(
+    hostname: string,
+    want: { alarm_id: string; entity: string; reason: string }[],
+  ): Promise<void> {
+    const active = new Set(
+      (await this.deps.alarms.active(`host=${hostname}`, LOSS_ALARMS)).map(
+        (a) => `${a.alarm_id}|${a.entity_instance_id}`,
+      ),
+    );
+    const wanted = new Set(want.map((a) => `${a.alarm_id}|${a.entity}`));
+    for (const a of want) {
+      if (active.has(`${a.alarm_id}|${a.entity}`)) continue;
+      await this.alarm({ op: 'raise', alarm_id: a.alarm_id, entity: a.entity, severity: 'major', reason: a.reason });
+    }
+    for (const key of active) {
+      if (wanted.has(key)) continue;
+      const [alarm_id, entity] = key.split('|') as [string, string];
+      await this.alarm({ op: 'clear', alarm_id, entity });
+    }
+  }
+
+  private async send(h: HostStateRow, c: WfCommand): Promise<void> {
+    const hostname = h.hostname ?? h.uuid;
+    if (c.to === 'agent') {
+      const command: AgentCommand =
+        c.command === 'apply-config'
+          ? {
+              id: c.id,
+              command: c.command,
+              host: { hostname, personality: h.personality, ...(await this.hostState.config(this.deps.db, h.uuid)) },
+            }
+          : { id: c.id, command: c.command };
+      const sent = this.deps.agents.sendCommand(hostname, command);
+      if (!sent) await this.commandResult(c.id, { ok: false, error: 'the agent is not connected' });
+      return;
+    }
+    // A BMC call may take its whole timeout: it runs beside the queue, its answer stored like an
+    // agent's.
+    this.inBackground(() =>
+      this.bmc(h, c.op).then(
+        () => this.commandResult(c.id, { ok: true }),
+        (e: unknown) => this.commandResult(c.id, { ok: false, error: e instanceof Error ? e.message : String(e) }),
+      ),
+    );
+  }
+
+  // --- hosts, targets, keys ----------------------------------------------------------------------
+
+  private async resync(): Promise<void> {
+    await this.refreshHosts();
+    await this.refreshTargets();
+    for (const uuid of this.hosts.keys()) this.queue.add(uuid);
+  }
+
+  private async refreshHosts(): Promise<void> {
+    const rows = await this.hostState.list(this.deps.db);
     this.hosts = new Map(rows.map((h) => [h.uuid, h]));
-    this.workflows = await listWorkflows(this.deps.db);
-    for (const id of Object.keys(this.hb.hosts)) if (!this.hosts.has(id)) this.hb = forgetHost(this.hb, id);
+  }
+
+  private forget(uuid: string): void {
+    if (!this.hosts.delete(uuid)) return;
+    this.queue.forget(uuid);
+    this.hostKeys.delete(uuid);
+    this.registered.delete(uuid);
+    this.reportedFailures.delete(uuid);
+    this.refreshTargetsSoon();
+  }
+
+  /** Targets change on rare events (a registration, a deletion, a power-off): gathered, then read. */
+  private refreshTargetsSoon(): void {
+    if (this.stopped || this.targetsTimer !== undefined) return;
+    this.targetsTimer = this.scheduler.after(TARGETS_DEBOUNCE_MS, () => {
+      this.targetsTimer = undefined;
+      this.inBackground(async () => {
+        await this.refreshHosts();
+        await this.refreshTargets();
+      });
+    });
   }
 
   private async refreshTargets(): Promise<void> {
     const targets: HbTarget[] = [];
+    const inGrace = this.scheduler.now() - this.startedAt < START_GRACE_MS;
     for (const e of await listHbEndpoints(this.deps.db)) {
       const h = this.hosts.get(e.host_uuid);
       // A powered-off host is not pulsed: it is not expected to answer.
@@ -262,7 +562,7 @@ export class MaintenanceEngine {
       // Just after this controller started, a host is pulsed once its agent has connected (its
       // endpoints may be from before the restart); after the grace, every host is.
       const fresh = this.deps.agents.connectedSince(h.hostname) !== undefined || this.registered.has(h.uuid);
-      if (!fresh && Date.now() - this.startedAt < START_GRACE_MS) continue;
+      if (!fresh && inGrace) continue;
       targets.push({
         hostId: e.host_uuid,
         network: e.network,
@@ -272,8 +572,9 @@ export class MaintenanceEngine {
       });
     }
     for (const id of this.hostKeys.keys()) if (!this.hosts.has(id)) this.hostKeys.delete(id);
-    for (const id of Object.keys(this.hb.hosts))
-      if (!targets.some((t) => t.hostId === id)) this.hb = forgetHost(this.hb, id);
+    const pulsed = new Set(targets.map((t) => t.hostId));
+    for (const id of Object.keys(this.hb.hosts)) if (!pulsed.has(id)) this.hb = forgetHost(this.hb, id);
+    if (this.stopped) return;
     this.targets = targets;
     this.pulser?.setTargets(targets);
   }
@@ -293,217 +594,37 @@ export class MaintenanceEngine {
     });
   }
 
-  private onHeartbeat(obs: HbObservation[]): void {
-    const { state, events } = hbTick(this.hb, obs, this.config.thresholds, this.deps.clock.now().getTime());
-    this.hb = state;
-    for (const e of events) {
-      if (e.type === 'mnfa-enter' || e.type === 'mnfa-exit') {
-        const names = e.hostIds.map((id) => this.hosts.get(id)?.hostname ?? id);
-        this.deps.log.warn(
-          { hosts: names },
-          e.type === 'mnfa-enter'
-            ? 'multi-node heartbeat failure: treated as a network event, failures held off'
-            : 'multi-node failure event over',
-        );
-      }
-    }
-    this.guard('heartbeat', () => this.applySteadyState());
+  private nameOf(uuid: string): string {
+    return this.hosts.get(uuid)?.hostname ?? uuid;
   }
 
-  /** Hosts with no workflow converge on what their heartbeat says. */
-  private async applySteadyState(): Promise<void> {
-    if (this.steadyBusy) return;
-    this.steadyBusy = true;
-    try {
-      await this.steadyPass();
-    } finally {
-      this.steadyBusy = false;
-    }
+  // --- effects -----------------------------------------------------------------------------------
+
+  /** Runs `f` beside the queue (BMC calls, target refreshes), logging a failure; stop() waits. */
+  private inBackground(f: () => Promise<void>): void {
+    if (this.stopped) return;
+    const p = f()
+      .catch((err: unknown) => this.deps.log.error({ err }, 'maintenance background work failed'))
+      .finally(() => this.background.delete(p));
+    this.background.add(p);
   }
 
-  private async steadyPass(): Promise<void> {
-    for (const h of this.hosts.values()) {
-      if (h.hostname === null || this.workflows.has(h.uuid)) continue;
-      const view = this.hb.hosts[h.uuid];
-      const d = steadyState(
-        {
-          hostname: h.hostname,
-          administrative: h.administrative,
-          operational: h.operational,
-          availability: h.availability,
-        },
-        view,
-        this.hb.mnfa.active,
+  /** Runs `f` every `ms` (one run at a time, the next `ms` after the last ended), until stop. */
+  private every(ms: number, f: () => Promise<void>): void {
+    let cancel: Cancel = () => undefined;
+    const tick = (): void => {
+      this.inBackground(() =>
+        f().finally(() => {
+          if (!this.stopped) cancel = this.scheduler.after(ms, tick);
+        }),
       );
-      if (view !== undefined) await this.syncLossAlarms(h.hostname, d.alarms);
-      const reported = this.reportedFailures.get(h.hostname);
-      if (reported !== undefined) this.reportedFailures.delete(h.hostname);
-      const fail =
-        d.fail ??
-        (reported !== undefined && h.administrative === 'unlocked' && h.operational === 'enabled'
-          ? reported
-          : undefined);
-      if (fail !== undefined) {
-        await this.apply(h, null, failHost(this.wfHost(h), fail, this.deps.clock.now().getTime()));
-      } else if (d.availability !== undefined) {
-        await patchHostState(this.deps.db, h.uuid, { availability: d.availability });
-        this.deps.log.info(
-          { host: h.hostname, from: h.availability, to: d.availability },
-          'host availability changed',
-        );
-        await this.logState(
-          h.hostname,
-          `${h.hostname} is now ${h.administrative}-${h.operational}-${d.availability}`,
-        );
-        h.availability = d.availability;
-      }
-    }
-  }
-
-  private async syncLossAlarms(
-    hostname: string,
-    want: { alarm_id: string; entity: string; reason: string }[],
-  ): Promise<void> {
-    const wanted = new Set(want.map((a) => `${a.alarm_id}|${a.entity}`));
-    for (const a of want) {
-      const key = `${a.alarm_id}|${a.entity}`;
-      if (this.active.has(key)) continue;
-      this.active.add(key);
-      await this.alarm({
-        op: 'raise',
-        alarm_id: a.alarm_id,
-        entity: a.entity,
-        severity: 'major',
-        reason: a.reason,
-      });
-    }
-    for (const [net, id] of Object.entries(HB_LOSS_ALARM)) {
-      const key = `${id}|host=${hostname}.network=${net}`;
-      if (this.active.has(key) && !wanted.has(key)) {
-        this.active.delete(key);
-        await this.alarm({ op: 'clear', alarm_id: id, entity: `host=${hostname}.network=${net}` });
-      }
-    }
-  }
-
-  private wfHost(h: MtceHostRow): WfHost {
-    const controllers = [...this.hosts.values()].filter(
-      (x) => x.personality === 'controller' && x.administrative === 'unlocked' && x.operational === 'enabled',
-    );
-    return {
-      hostname: h.hostname ?? h.uuid,
-      administrative: h.administrative,
-      operational: h.operational,
-      availability: h.availability,
-      hasBmc: h.bm_type !== 'none',
-      onlyController:
-        h.personality === 'controller' &&
-        controllers.length <= 1 &&
-        (controllers.length === 0 || controllers[0]?.uuid === h.uuid),
     };
+    cancel = this.scheduler.after(ms, tick);
+    this.timers.push(() => cancel());
   }
 
-  private async runWorkflows(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      this.workflows = await listWorkflows(this.deps.db);
-      for (const [uuid, wf] of this.workflows) {
-        const h = this.hosts.get(uuid) ?? (await listMtceHosts(this.deps.db)).find((x) => x.uuid === uuid);
-        if (!h) continue;
-        const hostname = h.hostname ?? uuid;
-        const since = this.deps.agents.connectedSince(hostname);
-        const view = this.hb.hosts[uuid];
-        const step = advance(
-          this.wfHost(h),
-          wf,
-          {
-            agentConnected: since !== undefined,
-            agentConnectedAt: since ?? null,
-            hb: view?.health ?? 'unknown',
-            results: Object.fromEntries(this.results),
-          },
-          this.deps.clock.now().getTime(),
-          this.config.timers,
-          randomUUID,
-        );
-        if (step.workflow === wf) continue;
-        // The answer the step waited for is consumed once the workflow moves on.
-        if ((await this.apply(h, wf, step)) && wf.pending !== null) this.results.delete(wf.pending);
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /**
-   * Writes a step planned from `from` (the workflow read, null if none) — workflow and host state in
-   * one transaction, the host row locked as an operator's action locks it — then sends its commands
-   * and alarms. When the stored workflow is no longer `from` (an operator's action committed since
-   * the read), nothing is written or sent: the host is read again and planned again. False then.
-   */
-  private async apply(h: MtceHostRow, from: Workflow | null, step: StepResult): Promise<boolean> {
-    const hostname = h.hostname ?? h.uuid;
-    const w = await this.deps.db.tx((q) => writeWorkflowStep(q, h.uuid, from, step.workflow, step.host));
-    if (!w.written) {
-      // Re-read: the next pass plans from what is stored (a deleted host is dropped at refresh).
-      if (w.host !== undefined) {
-        Object.assign(h, w.host);
-        if (w.workflow === undefined) this.workflows.delete(h.uuid);
-        else this.workflows.set(h.uuid, w.workflow);
-      }
-      this.deps.log.info(
-        { host: hostname, planned: step.workflow?.kind ?? 'end', stored: w.workflow?.kind ?? 'none' },
-        'maintenance step not written: the host changed meanwhile; planning again',
-      );
-      setImmediate(() => this.guard('workflows', () => this.runWorkflows()));
-      return false;
-    }
-    Object.assign(h, step.host);
-    if (step.workflow === null) {
-      this.workflows.delete(h.uuid);
-      // A failure the agent reported while the workflow ran is settled by it (the go-enabled test
-      // checks the host's processes again).
-      this.reportedFailures.delete(hostname);
-    } else this.workflows.set(h.uuid, step.workflow);
-    if (step.note !== undefined) {
-      this.deps.log.info(
-        { host: hostname, workflow: step.workflow?.kind, step: step.workflow?.step, note: step.note },
-        'maintenance',
-      );
-      await this.logState(hostname, `${hostname}: ${step.note}`);
-    }
-    for (const a of step.alarms) await this.alarm(a);
-    for (const c of step.commands) await this.send(h, c);
-    return true;
-  }
-
-  private async send(h: MtceHostRow, c: WfCommand): Promise<void> {
-    const hostname = h.hostname ?? h.uuid;
-    if (c.to === 'agent') {
-      const command: AgentCommand =
-        c.command === 'apply-config'
-          ? {
-              id: c.id,
-              command: c.command,
-              host: { hostname, personality: h.personality, ...(await hostConfigRows(this.deps.db, h.uuid)) },
-            }
-          : { id: c.id, command: c.command };
-      const sent = this.deps.agents.sendCommand(hostname, command);
-      if (!sent) this.results.set(c.id, { ok: false, error: 'the agent is not connected' });
-      return;
-    }
-    this.guard('bmc', () =>
-      this.bmc(h, c.op).then(
-        () => void this.results.set(c.id, { ok: true }),
-        (e: unknown) =>
-          void this.results.set(c.id, { ok: false, error: e instanceof Error ? e.message : String(e) }),
-      ),
-    );
-  }
-
-  private async bmcTarget(h: MtceHostRow): Promise<BmcTarget> {
-    const b = await findBmc(this.deps.db, h.uuid);
+  private async bmcTarget(h: HostStateRow): Promise<BmcTarget> {
+    const b = await this.hostState.bmc(this.deps.db, h.uuid);
     if (!b || b.bm_type === 'none' || b.bm_ip === null)
       throw new StarlingError('BMC_ERROR', `${h.hostname ?? h.uuid} has no BMC configured`);
     const ip = b.bm_ip.includes(':') ? `[${b.bm_ip}]` : b.bm_ip;
@@ -517,7 +638,7 @@ export class MaintenanceEngine {
 
   // Certificates: BMCs ship self-signed ones, and StarlingX's redfishtool calls do not verify
   // them either; the BMC password is the protection (and the BMC network should be private).
-  private async bmc(h: MtceHostRow, op: 'reset' | 'cycle' | 'on' | 'off'): Promise<void> {
+  private async bmc(h: HostStateRow, op: 'reset' | 'cycle' | 'on' | 'off'): Promise<void> {
     const { connectBmc } = await import('./bmc/index.ts');
     const driver = await connectBmc(await this.bmcTarget(h), {
       timeoutMs: this.config.bmcTimeoutMs,
@@ -536,10 +657,8 @@ export class MaintenanceEngine {
           severity: a.severity,
           reason_text: a.reason,
         });
-        this.active.add(`${a.alarm_id}|${a.entity}`);
       } else {
         await this.deps.alarms.clear(a.alarm_id, a.entity);
-        this.active.delete(`${a.alarm_id}|${a.entity}`);
       }
     } catch (e) {
       this.deps.log.error({ err: e, alarm: a.alarm_id, entity: a.entity }, 'could not change an alarm');
@@ -559,26 +678,12 @@ export class MaintenanceEngine {
 
   /** hwmond: reads each powered host's BMC sensors; out-of-tolerance sensors raise 200.007, an
    *  unreachable BMC raises 200.010 (a warning: the host itself may be fine). */
-  private sensorsBusy = false;
-  private readonly startedAt = Date.now();
-  /** Hosts whose agent registered its heartbeat endpoints since this controller started. */
-  private readonly registered = new Set<string>();
-
-  /** Stores where a host answers heartbeat (its agent's registration, in the caller's transaction). */
-  async saveEndpoints(
-    q: Queryable,
-    hostUuid: string,
-    endpoints: Omit<HbEndpointRow, 'host_uuid'>[],
-  ): Promise<void> {
-    await replaceHbEndpoints(q, hostUuid, endpoints);
-    this.registered.add(hostUuid);
-  }
-
   private async auditSensors(): Promise<void> {
     // One audit at a time; within it, a few BMCs at once (an unreachable one costs its timeout).
     if (this.sensorsBusy) return;
     this.sensorsBusy = true;
     try {
+      await this.refreshHosts(); // hosts added since (an audit is rare: one read)
       const hosts = [...this.hosts.values()].filter(
         (h) => h.hostname !== null && h.bm_type !== 'none' && h.availability !== 'power-off',
       );
@@ -592,9 +697,11 @@ export class MaintenanceEngine {
     }
   }
 
-  private async auditHostSensors(h: MtceHostRow): Promise<void> {
+  private async auditHostSensors(h: HostStateRow): Promise<void> {
     if (h.hostname === null) return;
-    const bmcAlarm = `200.010|host=${h.hostname}`;
+    const entity = `host=${h.hostname}`;
+    const active = await this.deps.alarms.active(entity, ['200.007', '200.010']);
+    const bmcAlarmActive = active.some((a) => a.alarm_id === '200.010' && a.entity_instance_id === entity);
     try {
       const { connectBmc } = await import('./bmc/index.ts'); // loaded on first use, not at start-up
       const driver = await connectBmc(await this.bmcTarget(h), {
@@ -602,32 +709,30 @@ export class MaintenanceEngine {
         allowSelfSigned: true,
       });
       const sensors = await driver.sensors();
-      if (this.active.has(bmcAlarm)) await this.alarm(clear200010(h.hostname));
+      if (bmcAlarmActive) await this.alarm({ op: 'clear', alarm_id: '200.010', entity });
       const bad = new Map(
         sensors
           .filter((x) => x.status === 'minor' || x.status === 'major' || x.status === 'critical')
-          .map((x) => [`host=${h.hostname}.sensor=${x.name}`, x]),
+          .map((x) => [`${entity}.sensor=${x.name}`, x]),
       );
-      for (const [entity, x] of bad) {
+      for (const [sensor, x] of bad) {
         await this.alarm({
           op: 'raise',
           alarm_id: '200.007',
-          entity,
+          entity: sensor,
           severity: x.status as 'minor' | 'major' | 'critical',
           reason: `${h.hostname} sensor ${x.name} is out of tolerance: ${x.reading ?? '?'} ${x.units}`,
         });
       }
-      for (const key of [...this.active]) {
-        const [id, entity] = key.split('|') as [string, string];
-        if (id === '200.007' && entity.startsWith(`host=${h.hostname}.sensor=`) && !bad.has(entity))
-          await this.alarm({ op: 'clear', alarm_id: id, entity });
-      }
+      for (const a of active)
+        if (a.alarm_id === '200.007' && !bad.has(a.entity_instance_id))
+          await this.alarm({ op: 'clear', alarm_id: '200.007', entity: a.entity_instance_id });
     } catch (e) {
-      if (!this.active.has(bmcAlarm)) {
+      if (!bmcAlarmActive) {
         await this.alarm({
           op: 'raise',
           alarm_id: '200.010',
-          entity: `host=${h.hostname}`,
+          entity,
           severity: 'warning',
           reason: `Access to the BMC of ${h.hostname} failed: ${e instanceof Error ? e.message : String(e)}`,
         });

@@ -8,7 +8,8 @@ import { Db } from '../db/index.ts';
 import { freshDatabase, type TestDatabase } from '../../test/support/site.ts';
 import { insertHosts } from '../inventory/hosts/repo.ts';
 import { failHost, newWorkflow, type WfHost, type Workflow } from './domain/workflow.ts';
-import { deleteWorkflow, findWorkflow, lockMtceHost, saveWorkflow, writeWorkflowStep } from './repo.ts';
+import { hostStatePort } from '../inventory/index.ts';
+import { deleteWorkflow, findWorkflow, saveWorkflow, writeWorkflowStep } from './repo.ts';
 
 describe('workflow writes: compare-and-set on the workflow planned from', () => {
   let database: TestDatabase;
@@ -40,7 +41,7 @@ describe('workflow writes: compare-and-set on the workflow planned from', () => 
   /** What an operator's action does: the host row locked, then the workflow written. */
   const operatorStarts = (uuid: string, wf: Workflow, from: Workflow | null) =>
     db.tx(async (q) => {
-      await lockMtceHost(q, uuid);
+      await hostStatePort.lock(q, uuid);
       return saveWorkflow(q, uuid, wf, from);
     });
 
@@ -119,7 +120,7 @@ describe('workflow writes: compare-and-set on the workflow planned from', () => 
     let locked!: () => void;
     const holding = new Promise<void>((r) => (locked = r));
     const operator = db.tx(async (q) => {
-      await lockMtceHost(q, uuid);
+      await hostStatePort.lock(q, uuid);
       locked();
       await decided;
       return saveWorkflow(q, uuid, newWorkflow('lock', T0 + 1), null);

@@ -1,9 +1,11 @@
-// Maintenance's tables: heartbeat endpoints per host and network, and the workflow in progress
-// per host (one at most: an operator's action or an automatic recovery).
+// Maintenance's tables: heartbeat endpoints per host and network, the workflow in progress per
+// host (one at most: an operator's action or an automatic recovery) and the answers to the
+// command it waits for. Host state itself is inventory's (`ihosts`), read and written through
+// inventory's host-state port, in the same transaction.
 
 import type { Queryable } from '../db/index.ts';
-import type { InterfaceConfig } from '../agentlink/index.ts';
-import type { HostPatch, Workflow, WorkflowKind } from './domain/workflow.ts';
+import { hostStatePort, type HostStateRow } from '../inventory/index.ts';
+import type { CommandResult, HostPatch, Workflow, WorkflowKind } from './domain/workflow.ts';
 import type { HbNetwork } from './domain/heartbeat.ts';
 
 export interface HbEndpointRow {
@@ -61,11 +63,6 @@ const toWorkflow = (r: WorkflowRow): Workflow => ({
   reason: r.reason,
 });
 
-export async function listWorkflows(q: Queryable): Promise<Map<string, Workflow>> {
-  const r = await q.query<WorkflowRow>('SELECT * FROM host_workflows');
-  return new Map(r.rows.map((row) => [row.host_uuid, toWorkflow(row)]));
-}
-
 export async function findWorkflow(
   q: Queryable,
   hostUuid: string,
@@ -121,40 +118,11 @@ export async function deleteWorkflow(q: Queryable, hostUuid: string, from: Workf
   return r.rowCount === 1;
 }
 
-/** The few host columns maintenance decides on, for every host (a cache refreshed each second). */
-export interface MtceHostRow {
-  uuid: string;
-  hostname: string | null;
-  personality: string | null;
-  administrative: 'locked' | 'unlocked';
-  operational: 'enabled' | 'disabled';
-  availability: string;
-  task: string | null;
-  bm_type: 'none' | 'ipmi' | 'redfish' | 'dynamic';
-}
-
-const MTCE_HOST_COLUMNS = 'uuid, hostname, personality, administrative, operational, availability, task, bm_type';
-
-export async function listMtceHosts(q: Queryable): Promise<MtceHostRow[]> {
-  const r = await q.query<MtceHostRow>(
-    `SELECT ${MTCE_HOST_COLUMNS} FROM ihosts`,
-  );
-  return r.rows;
-}
-
-/** Locks a host's row for a maintenance step (operators' actions lock it too: they take turns). */
-export async function lockMtceHost(q: Queryable, hostUuid: string): Promise<MtceHostRow | undefined> {
-  const r = await q.query<MtceHostRow>(`SELECT ${MTCE_HOST_COLUMNS} FROM ihosts WHERE uuid = $1 FOR UPDATE`, [
-    hostUuid,
-  ]);
-  return r.rows[0];
-}
-
 export type StepWrite =
   | { written: true }
   /** Not written: the host is gone (host undefined), or its workflow is no longer the one planned
    *  from; what is stored now, to plan again from. */
-  | { written: false; host: MtceHostRow | undefined; workflow: Workflow | undefined };
+  | { written: false; host: HostStateRow | undefined; workflow: Workflow | undefined };
 
 /**
  * Writes one maintenance step in the caller's transaction: the host row locked first (an
@@ -169,85 +137,76 @@ export async function writeWorkflowStep(
   next: Workflow | null,
   host: HostPatch,
 ): Promise<StepWrite> {
-  const row = await lockMtceHost(q, hostUuid);
+  const row = await hostStatePort.lock(q, hostUuid);
   if (row === undefined) return { written: false, host: undefined, workflow: undefined };
+  if (!(await writeLockedStep(q, hostUuid, from, next, host)))
+    return { written: false, host: row, workflow: await findWorkflow(q, hostUuid) };
+  return { written: true };
+}
+
+/** writeWorkflowStep for a caller that holds the host's row lock already. False: not written. */
+export async function writeLockedStep(
+  q: Queryable,
+  hostUuid: string,
+  from: Workflow | null,
+  next: Workflow | null,
+  host: HostPatch,
+): Promise<boolean> {
   const ok =
     next === null
       ? from === null || (await deleteWorkflow(q, hostUuid, from))
       : await saveWorkflow(q, hostUuid, next, from);
-  if (!ok) return { written: false, host: row, workflow: await findWorkflow(q, hostUuid) };
-  await patchHostState(q, hostUuid, host);
-  return { written: true };
+  if (!ok) return false;
+  await hostStatePort.write(q, hostUuid, host);
+  // The answers the old step waited for are spent once the workflow moves on.
+  await dropCommandResults(q, hostUuid, next?.pending ?? null);
+  return true;
 }
 
-export interface BmcRow {
-  bm_type: 'none' | 'ipmi' | 'redfish' | 'dynamic';
-  bm_ip: string | null;
-  bm_username: string | null;
-  bm_password_enc: string | null;
-}
-
-export async function findBmc(q: Queryable, hostUuid: string): Promise<BmcRow | undefined> {
-  const r = await q.query<BmcRow>(
-    'SELECT bm_type, bm_ip, bm_username, bm_password_enc FROM ihosts WHERE uuid = $1',
-    [hostUuid],
-  );
-  return r.rows[0];
-}
-
-/** Host state written by maintenance; `updated_at` moves with it. */
-export async function patchHostState(q: Queryable, hostUuid: string, patch: object): Promise<void> {
-  const p = patch as Record<string, unknown>;
-  const keys = Object.keys(p).filter((k) =>
-    ['administrative', 'operational', 'availability', 'task'].includes(k),
-  );
-  if (keys.length === 0) return;
-  await q.query(
-    `UPDATE ihosts SET ${keys.map((k, i) => `${k} = $${i + 2}`).join(', ')}, updated_at = now() WHERE uuid = $1`,
-    [hostUuid, ...keys.map((k) => p[k])],
-  );
-}
-
-/** A host interface as the agent renders it (the command's payload: one shape on both ends). */
-export type InterfaceConfigRow = InterfaceConfig;
-
-/** What the agent renders at unlock: the host's CPU functions, huge pages and interfaces. */
-export async function hostConfigRows(
+/**
+ * Stores the answer to a command if a host's workflow is waiting for it (a late answer, to a step
+ * that timed out, is dropped). Returns the host whose workflow waits for it.
+ */
+export async function saveCommandResult(
   q: Queryable,
-  hostUuid: string,
-): Promise<{
-  cpus: { cpu: number; allocated_function: string }[];
-  memory: { numa_node: number; vm_hugepages_nr_2M: number; vm_hugepages_nr_1G: number }[];
-  interfaces: InterfaceConfigRow[];
-}> {
-  const cpus = await q.query<{ cpu: number; allocated_function: string }>(
-    'SELECT cpu, allocated_function FROM icpus WHERE host_uuid = $1 ORDER BY cpu',
-    [hostUuid],
+  commandId: string,
+  result: CommandResult,
+): Promise<string | undefined> {
+  const r = await q.query<{ host_uuid: string }>(
+    `INSERT INTO host_command_results (command_id, host_uuid, ok, error, detail)
+     SELECT $1, host_uuid, $2, $3, $4::jsonb FROM host_workflows WHERE pending = $1
+     ON CONFLICT (command_id) DO NOTHING
+     RETURNING host_uuid`,
+    [
+      commandId,
+      result.ok,
+      result.ok ? null : result.error,
+      result.ok && result.detail !== undefined ? JSON.stringify(result.detail) : null,
+    ],
   );
-  const memory = await q.query<{ numa_node: number; vm_hugepages_nr_2M: number; vm_hugepages_nr_1G: number }>(
-    'SELECT numa_node, "vm_hugepages_nr_2M", "vm_hugepages_nr_1G" FROM imemorys WHERE host_uuid = $1 ORDER BY numa_node',
-    [hostUuid],
-  );
-  // What the host's network configuration is rendered from: each interface with its ports, its
-  // lower interfaces, the network types it carries and its addresses from their pools.
-  const interfaces = await q.query<InterfaceConfigRow>(
-    `SELECT i.ifname, i.iftype, i.ifclass, i.imtu, i.aemode, i.txhashpolicy, i.vlan_id,
-            coalesce((SELECT array_agg(p.name ORDER BY p.name) FROM ethernet_ports p WHERE p.interface_uuid = i.uuid), '{}') AS ports,
-            coalesce((SELECT array_agg(l.ifname ORDER BY l.ifname) FROM interface_uses u JOIN interfaces l ON l.uuid = u.lower_uuid WHERE u.interface_uuid = i.uuid), '{}') AS uses,
-            coalesce((SELECT array_agg(n.type ORDER BY n.type) FROM interface_networks x JOIN networks n ON n.uuid = x.network_uuid WHERE x.interface_uuid = i.uuid), '{}') AS networks,
-            coalesce((SELECT array_agg(host(a.address) || '/' || a.prefix ORDER BY a.id) FROM addresses a WHERE a.interface_uuid = i.uuid), '{}') AS addresses
-       FROM interfaces i WHERE i.host_uuid = $1 ORDER BY i.ifname`,
-    [hostUuid],
-  );
-  return { cpus: cpus.rows, memory: memory.rows, interfaces: interfaces.rows };
+  return r.rows[0]?.host_uuid;
 }
 
-/** Heartbeat-loss and sensor alarms set before this controller started (so they can clear). */
-export async function activeMaintenanceAlarms(
-  q: Queryable,
-): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
-  const r = await q.query<{ alarm_id: string; entity_instance_id: string }>(
-    `SELECT alarm_id, entity_instance_id FROM alarms WHERE alarm_id IN ('200.005', '200.009', '200.007', '200.010')`,
+/** The stored answers for a host's commands, by command id. */
+export async function commandResults(q: Queryable, hostUuid: string): Promise<Record<string, CommandResult>> {
+  const r = await q.query<{ command_id: string; ok: boolean; error: string | null; detail: unknown }>(
+    'SELECT command_id, ok, error, detail FROM host_command_results WHERE host_uuid = $1',
+    [hostUuid],
   );
-  return r.rows;
+  return Object.fromEntries(
+    r.rows.map((x) => [
+      x.command_id,
+      x.ok
+        ? { ok: true as const, ...(x.detail === null ? {} : { detail: x.detail }) }
+        : { ok: false as const, error: x.error ?? 'failed' },
+    ]),
+  );
+}
+
+/** Drops a host's stored answers but the one its workflow now waits for (`keep`). */
+export async function dropCommandResults(q: Queryable, hostUuid: string, keep: string | null): Promise<void> {
+  await q.query('DELETE FROM host_command_results WHERE host_uuid = $1 AND command_id IS DISTINCT FROM $2', [
+    hostUuid,
+    keep,
+  ]);
 }

@@ -14,7 +14,7 @@ export function maintenanceRoutes(app: App, engine: MaintenanceEngine): void {
     },
     async (req, reply) => {
       const b = req.body;
-      engine.commandResult(
+      await engine.commandResult(
         req.params.id,
         b.ok ? { ok: true, detail: b.detail } : { ok: false, error: b.error ?? 'failed' },
       );

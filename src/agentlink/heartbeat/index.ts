@@ -7,13 +7,19 @@ export {
   HB_NETWORKS,
   REPLY_FLAG_HEALTHY,
   REPLY_FLAG_PMON,
+  checkHbName,
   decodePacket,
   encodePacket,
   networkKey,
+  nextSeq,
+  packetCodec,
+  peekNetwork,
   type DecodeResult,
   type HbNetwork,
+  type PacketCodec,
   type Pulse,
   type PulseReply,
 } from './packet.ts';
 export { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey, type HbNetworkKeys } from './keys.ts';
 export { startResponder, type HbStats, type Responder, type ResponderEndpoint } from './responder.ts';
+export { SEQ_ADOPT_MS, SEQ_MARGIN_US, SEQ_WINDOW_US, acceptPulseSeq, type PulseSeqState, type PulseSeqVerdict } from './pulse-seq.ts';

@@ -6,7 +6,7 @@
 // Deterministic and cheap (a few µs a host; the engine derives them once per host and keeps them).
 
 import { createHmac } from 'node:crypto';
-import { HB_NETWORKS, type HbNetwork } from '../../maintenance/domain/heartbeat.ts';
+import { HB_NETWORKS, type HbNetwork } from '../protocol.ts';
 import { networkKey } from './packet.ts';
 
 export type HbNetworkKeys = Record<HbNetwork, Buffer>;

@@ -21,7 +21,7 @@
 
 import * as crypto from 'node:crypto';
 import { StarlingError } from '../../common/errors.ts';
-import { HB_NETWORKS, type HbNetwork } from '../../maintenance/domain/heartbeat.ts';
+import { HB_NETWORKS, type HbNetwork } from '../protocol.ts';
 
 export { HB_NETWORKS, type HbNetwork };
 
@@ -59,6 +59,21 @@ export interface PacketCodec {
   peekSeq(buf: Buffer): bigint | null;
   /** Wall-clock microseconds, or last + 1 when that is not larger. */
   nextSeq(last: bigint): bigint;
+  // The pulser's hot path (2,000 pulses and replies per 100 ms at 1,000 hosts on two networks):
+  // seqs as numbers (microseconds stay below 2^53 until the year 2255), no per-packet parsing
+  // into objects, a pulse made from a per-target template.
+  /** nextSeq on numbers. */
+  nextSeqNumber(last: number): number;
+  /** A pulse's bytes without seq and MAC, made once per target. */
+  pulseTemplate(network: HbNetwork, controller: string): Buffer;
+  /** A new pulse: the template with `seq` and its MAC. */
+  signPulse(template: Buffer, seq: number, key: Buffer): Buffer;
+  /** The seq a packet claims, as a number (null when too short or not a safe integer). */
+  peekSeqNumber(buf: Buffer): number | null;
+  /** Whether `buf` is an authentic reply on `network` under `key` (its seq is checked by the caller). */
+  checkReply(buf: Buffer, key: Buffer, network: HbNetwork): 'ok' | 'malformed' | 'forged';
+  /** The hostname of a reply checkReply accepted (null if it is not valid UTF-8). */
+  replyHostname(buf: Buffer): string | null;
 }
 
 /**
@@ -77,6 +92,7 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
 
   const mac = (key: Buffer, data: Buffer): Buffer =>
     nodeCrypto.createHmac('sha512', key).update(data).digest();
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
 
   return {
     networkKey: (key, network) => mac(key, Buffer.from(`starling heartbeat ${network}`)),
@@ -121,7 +137,7 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
         const body = b.subarray(0, HEADER + n);
         if (!nodeCrypto.timingSafeEqual(mac(key, body), b.subarray(HEADER + n)))
           return { ok: false, reason: 'forged' };
-        const name = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(HEADER, HEADER + n));
+        const name = utf8.decode(b.subarray(HEADER, HEADER + n));
         const seq = b.readBigUInt64BE(8);
         const flags = b.readUInt8(7);
         return kind === 'pulse'
@@ -140,6 +156,64 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
     nextSeq(last) {
       const now = BigInt(Date.now()) * 1000n;
       return now > last ? now : last + 1n;
+    },
+
+    nextSeqNumber(last) {
+      const now = Date.now() * 1000;
+      return now > last ? now : last + 1;
+    },
+
+    pulseTemplate(network, controller) {
+      const name = Buffer.from(controller, 'utf8');
+      if (name.length < 1 || name.length > 255) throw new RangeError('heartbeat name must be 1..255 bytes');
+      const buf = Buffer.alloc(HEADER + name.length + MAC);
+      buf.writeUInt32BE(MAGIC, 0);
+      buf[4] = VERSION;
+      buf[5] = 1; // pulse
+      buf[6] = NETWORKS.indexOf(network) + 1;
+      buf[16] = name.length;
+      name.copy(buf, HEADER);
+      return buf;
+    },
+
+    signPulse(template, seq, key) {
+      const buf = Buffer.allocUnsafe(template.length);
+      template.copy(buf);
+      buf.writeUInt32BE(Math.floor(seq / 4294967296), 8);
+      buf.writeUInt32BE(seq % 4294967296, 12);
+      const body = template.length - MAC;
+      mac(key, buf.subarray(0, body)).copy(buf, body);
+      return buf;
+    },
+
+    peekSeqNumber(buf) {
+      if (buf.length < HEADER) return null;
+      const hi = buf.readUInt32BE(8);
+      return hi >= 0x200000 ? null : hi * 4294967296 + buf.readUInt32BE(12);
+    },
+
+    checkReply(buf, key, network) {
+      if (buf.length < HEADER + 1 + MAC) return 'malformed';
+      const n = buf[16]!;
+      if (
+        buf.length !== HEADER + n + MAC ||
+        buf.readUInt32BE(0) !== MAGIC ||
+        buf[4] !== VERSION ||
+        buf[5] !== 2 ||
+        buf[6] !== NETWORKS.indexOf(network) + 1
+      )
+        return 'malformed';
+      return nodeCrypto.timingSafeEqual(mac(key, buf.subarray(0, HEADER + n)), buf.subarray(HEADER + n))
+        ? 'ok'
+        : 'forged';
+    },
+
+    replyHostname(buf) {
+      try {
+        return utf8.decode(buf.subarray(HEADER, HEADER + buf[16]!));
+      } catch {
+        return null;
+      }
     },
   };
 }

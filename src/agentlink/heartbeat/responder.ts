@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { StarlingError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
-import { acceptPulseSeq, type PulseSeqState } from '../../maintenance/domain/pulse-seq.ts';
+import { acceptPulseSeq, type PulseSeqState } from './pulse-seq.ts';
 import { checkHbName, decodePacket, encodePacket, type HbNetwork } from './packet.ts';
 
 export interface ResponderEndpoint {

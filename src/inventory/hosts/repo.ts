@@ -4,6 +4,7 @@
 import { StarlingError } from '../../common/errors.ts';
 import type { Queryable } from '../../db/index.ts';
 import { matchDisks, partitionNode, partitionPath } from '../storage/domain/storage.ts';
+import type { Availability } from './domain/host-state.ts';
 
 export const HOST_COLS = [
   'uuid',
@@ -45,16 +46,7 @@ export interface HostRow {
   invprovision: string;
   administrative: 'locked' | 'unlocked';
   operational: 'enabled' | 'disabled';
-  availability:
-    | 'not-installed'
-    | 'available'
-    | 'degraded'
-    | 'failed'
-    | 'intest'
-    | 'power-off'
-    | 'offline'
-    | 'online'
-    | 'offduty';
+  availability: Availability;
   task: string | null;
   action: string;
   mgmt_mac: string | null;

@@ -7,8 +7,11 @@ import type { App } from '../../api/server.ts';
 import { JsonPatch } from '../../api/json-patch.ts';
 import { MAX_BULK_BYTES } from './bulk-xml-parse.ts';
 import { StarlingError } from '../../common/errors.ts';
-import type { HostService } from './service.ts';
+import { RegisterBody } from '../../agentlink/index.ts';
+import type { HostFieldChanges, HostService } from './service.ts';
 import type { HostRow, InventoryTable } from './repo.ts';
+import { HOST_ACTIONS, type HostAction } from './domain/host-state.ts';
+import { MEMORY_FIELDS, type MemoryField, type MemoryRequest } from './domain/memory.ts';
 
 const Str = (max = 255) => Type.String({ maxLength: max });
 const HostCreate = Type.Object(
@@ -32,40 +35,46 @@ const HostCreate = Type.Object(
 );
 const HostParams = Type.Object({ host_id: Type.String({ minLength: 1, maxLength: 64 }) });
 const ListQuery = Type.Object({ personality: Type.Optional(Str(16)) }, { additionalProperties: false });
-const InvRow = Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 4096 });
-const Registration = Type.Object(
-  {
-    mgmt_mac: Str(17),
-    hostname: Type.Optional(Str(63)),
-    bootstrap_controller: Type.Optional(Type.Boolean()),
-    /** Where the agent answers heartbeat: one endpoint per network (0.0.0.0/:: = the address the
-     *  registration comes from). */
-    heartbeat: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            network: Type.Union([Type.Literal('mgmt'), Type.Literal('cluster-host'), Type.Literal('oam')]),
-            address: Str(45),
-            port: Type.Integer({ minimum: 1, maximum: 65535 }),
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 3 },
-      ),
-    ),
-    inventory: Type.Object(
-      {
-        icpus: Type.Optional(InvRow),
-        imemorys: Type.Optional(InvRow),
-        ethernet_ports: Type.Optional(InvRow),
-        idisks: Type.Optional(InvRow),
-        pci_devices: Type.Optional(InvRow),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
+/** PATCH /v1/ihosts/:id as sysinv takes it: `/action` alone (lock, unlock…), or fields to set
+ *  (`replace`, or `add` as cgtsclient sends a field the host does not have yet). */
+function hostPatch(ops: JsonPatch): { action: HostAction } | { fields: HostFieldChanges } {
+  const actionOp = ops.find((o) => o.path === '/action');
+  if (actionOp) {
+    if (ops.length > 1)
+      throw new StarlingError('VALIDATION_FAILED', 'an action is sent alone, without other changes', { field: '/action' });
+    const value = actionOp.value;
+    if (typeof value !== 'string' || !(HOST_ACTIONS as readonly string[]).includes(value)) {
+      throw new StarlingError('VALIDATION_FAILED', `/action must be one of ${HOST_ACTIONS.join(', ')}`, { field: '/action' });
+    }
+    return { action: value as HostAction };
+  }
+  const fields: Record<string, unknown> = {};
+  for (const op of ops) {
+    if (op.op !== 'replace' && op.op !== 'add')
+      throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}`, { field: op.path });
+    fields[op.path.slice(1)] = op.value;
+  }
+  return { fields };
+}
+
+/** PATCH /v1/imemorys/:uuid (host-memory-modify): `replace` of the pending huge pages and platform memory. */
+function memoryPatch(ops: JsonPatch): MemoryRequest {
+  const requested: MemoryRequest = {};
+  for (const op of ops) {
+    const field = op.path.slice(1);
+    if (!(MEMORY_FIELDS as readonly string[]).includes(field)) {
+      throw new StarlingError('VALIDATION_FAILED', `${op.path} cannot be changed (allowed: ${MEMORY_FIELDS.join(', ')})`, {
+        field: op.path,
+      });
+    }
+    if (op.op !== 'replace')
+      throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}; use replace`, {
+        field: op.path,
+      });
+    requested[field as MemoryField] = op.value;
+  }
+  return requested;
+}
 
 const links = (req: FastifyRequest, h: HostRow) => [{ href: `${req.protocol}://${req.host}/v1/ihosts/${h.uuid}`, rel: 'self' }];
 
@@ -121,7 +130,8 @@ export function hostRoutes(app: App, hosts: HostService): void {
   });
 
   app.patch('/v1/ihosts/:host_id', { schema: { params: HostParams, body: JsonPatch } }, async (req) => {
-    const h = await hosts.update(req.params.host_id, req.body);
+    const patch = hostPatch(req.body);
+    const h = 'action' in patch ? await hosts.act(req.params.host_id, patch.action) : await hosts.update(req.params.host_id, patch.fields);
     return { ...h, links: links(req, h) };
   });
 
@@ -178,7 +188,9 @@ export function hostRoutes(app: App, hosts: HostService): void {
   // sysinv's host-memory-modify: a JSON-patch of vm_hugepages_nr_2M_pending, vm_hugepages_nr_1G_pending, platform_reserved_mib.
   const MemoryParams = Type.Object({ memory_uuid: Type.String({ minLength: 1, maxLength: 64 }) });
   app.get('/v1/imemorys/:memory_uuid', { schema: { params: MemoryParams } }, async (req) => hosts.memory(req.params.memory_uuid));
-  app.patch('/v1/imemorys/:memory_uuid', { schema: { params: MemoryParams, body: JsonPatch } }, async (req) => hosts.modifyMemory(req.params.memory_uuid, req.body));
+  app.patch('/v1/imemorys/:memory_uuid', { schema: { params: MemoryParams, body: JsonPatch } }, async (req) =>
+    hosts.modifyMemory(req.params.memory_uuid, memoryPatch(req.body)),
+  );
 
   app.get('/v1/ihosts/:host_id/labels', { schema: { params: HostParams } }, async (req) => ({ labels: await hosts.labels(req.params.host_id) }));
   app.post(
@@ -201,8 +213,9 @@ export function hostRoutes(app: App, hosts: HostService): void {
     return reply.status(204).send();
   });
 
-  // Agents register themselves (auto-discovery) and report their inventory.
-  app.post('/v1/agents/register', { schema: { body: Registration } }, async (req) => {
+  // Agents register themselves (auto-discovery) and report their inventory (the agent protocol's
+  // RegisterBody: src/agentlink/protocol.ts).
+  app.post('/v1/agents/register', { schema: { body: RegisterBody } }, async (req) => {
     const h = await hosts.register(req.body, req.ip);
     return { ...h, links: links(req, h) };
   });

@@ -9,7 +9,6 @@ import { newUuid } from '../../common/ids.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Sealer } from '../../common/sealed.ts';
 import type { Db, Queryable } from '../../db/index.ts';
-import type { JsonPatch } from '../../api/json-patch.ts';
 import type { AlarmPort } from '../../fault/index.ts';
 import { renderBulkXml } from './domain/bulk-xml.ts';
 import { parseBulkXmlInWorker } from './bulk-xml-parse.ts';
@@ -21,7 +20,7 @@ import {
   type HostInput,
   type HostValues,
 } from './domain/host.ts';
-import { HOST_ACTIONS, decide, updatableFields, type HostAction } from './domain/host-state.ts';
+import { decide, updatableFields, type HostAction } from './domain/host-state.ts';
 import { assignCpuFunctions, defaultAioPlatform, type CpuRequest, type LogicalCpu } from './domain/cpu-assign.ts';
 import {
   INVENTORY_TABLES,
@@ -48,11 +47,10 @@ import { getSystem } from '../system/repo.ts';
 import { findInventoryRow, findLabel, findMemory, findNode, listNodes, updateMemory } from './repo.ts';
 import { ensurePortInterfaces } from '../networking/repo.ts';
 import {
-  MEMORY_FIELDS,
   memoryView,
   planMemoryChange,
-  type MemoryField,
   type MemoryNode,
+  type MemoryRequest,
 } from './domain/memory.ts';
 
 export interface Registration {
@@ -82,6 +80,8 @@ export interface MaintenancePort {
     task: string | null,
   ): Promise<void>;
   saveHeartbeatEndpoints(q: Queryable, hostUuid: string, endpoints: HeartbeatEndpoint[]): Promise<void>;
+  /** After a commit that changed hosts (registered, updated, deleted): maintenance looks again. */
+  hostsChanged?(hostUuids: string[]): void;
 }
 
 const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$/;
@@ -242,26 +242,17 @@ export class HostService {
     }
   }
 
-  /** host-update (JSON-patch) and actions (`/action`). */
-  async update(ref: string, ops: JsonPatch): Promise<HostRow> {
-    const actionOp = ops.find((o) => o.path === '/action');
-    if (actionOp) {
-      if (ops.length > 1)
-        throw new StarlingError('VALIDATION_FAILED', 'an action is sent alone, without other changes', {
-          field: '/action',
-        });
-      return this.act(ref, actionOp.value);
-    }
-    return this.db.tx(async (q) => {
+  /**
+   * host-update: the fields asked for (raw values, in the order given), each allowed by the host's
+   * state and checked; errors name the field as sysinv's JSON-patch path (`/hostname`).
+   */
+  async update(ref: string, changes: HostFieldChanges): Promise<HostRow> {
+    const updated = await this.db.tx(async (q) => {
       const h = await this.host(q, ref, true);
       const allowed = updatableFields(h);
       const input: Record<string, unknown> = {};
-      for (const op of ops) {
-        const field = op.path.slice(1);
-        if (op.op !== 'replace' && op.op !== 'add')
-          throw new StarlingError('VALIDATION_FAILED', `operation ${op.op} is not supported on ${op.path}`, {
-            field: op.path,
-          });
+      for (const [field, value] of Object.entries(changes)) {
+        const path = `/${field}`;
         if (!allowed.includes(field)) {
           const why =
             ['hostname', 'personality', 'subfunctions'].includes(field) && h.personality !== null
@@ -271,17 +262,14 @@ export class HostService {
                 : 'cannot be changed';
           throw new StarlingError(
             h.administrative === 'unlocked' ? 'HOST_NOT_LOCKED' : 'VALIDATION_FAILED',
-            `${op.path} ${why}`,
-            { field: op.path },
+            `${path} ${why}`,
+            { field: path },
           );
         }
-        if (
-          typeof op.value !== 'string' &&
-          !(field === 'location' && typeof op.value === 'object' && op.value !== null)
-        ) {
-          throw new StarlingError('VALIDATION_FAILED', `${op.path} must be a string`, { field: op.path });
+        if (typeof value !== 'string' && !(field === 'location' && typeof value === 'object' && value !== null)) {
+          throw new StarlingError('VALIDATION_FAILED', `${path} must be a string`, { field: path });
         }
-        input[field] = op.value;
+        input[field] = value;
       }
       const v = checkHostInput(input);
       checkBmc({
@@ -305,16 +293,13 @@ export class HostService {
       await updateHost(q, h.uuid, row, this.clock.now());
       return this.host(q, h.uuid);
     });
+    this.maintenance?.hostsChanged?.([updated.uuid]);
+    return updated;
   }
 
-  /** Decides an action with the state rules, then hands it to maintenance, in one transaction. */
-  private async act(ref: string, value: unknown): Promise<HostRow> {
-    if (typeof value !== 'string' || !(HOST_ACTIONS as readonly string[]).includes(value)) {
-      throw new StarlingError('VALIDATION_FAILED', `/action must be one of ${HOST_ACTIONS.join(', ')}`, {
-        field: '/action',
-      });
-    }
-    const action = value as HostAction;
+  /** An action (lock, unlock, reboot…): decided with the state rules, then handed to
+   *  maintenance, in one transaction. */
+  async act(ref: string, action: HostAction): Promise<HostRow> {
     if (action === 'delete') {
       const h = await this.host(this.db, ref);
       await this.delete(ref);
@@ -364,6 +349,7 @@ export class HostService {
       await deleteHost(q, host.uuid);
       return host;
     });
+    this.maintenance?.hostsChanged?.([h.uuid]);
     if (h.hostname !== null) {
       await this.alarms
         .clearEntity(`host=${h.hostname}`)
@@ -425,7 +411,7 @@ export class HostService {
       return { ...e, address };
     });
     const hostname = r.hostname === undefined ? undefined : checkHostInput({ hostname: r.hostname }).hostname;
-    return this.db.tx(async (q) => {
+    const registered = await this.db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`starling.inventory.register.${mac}`]);
       let h = await findHostByMac(q, mac);
       let newAio = false;
@@ -500,6 +486,8 @@ export class HostService {
       if (r.heartbeat !== undefined) await this.maintenance?.saveHeartbeatEndpoints(q, h.uuid, endpoints);
       return this.host(q, h.uuid);
     });
+    this.maintenance?.hostsChanged?.([registered.uuid]);
+    return registered;
   }
 
   async inventory(ref: string, table: InventoryTable): Promise<Record<string, unknown>[]> {
@@ -541,26 +529,9 @@ export class HostService {
     return memoryView(m as unknown as MemoryNode & Record<string, unknown>);
   }
 
-  /** host-memory-modify: a JSON-patch of pending huge pages and platform memory, on a locked host. */
-  async modifyMemory(uuid: string, ops: JsonPatch): Promise<Record<string, unknown>> {
-    const requested: Partial<Record<MemoryField, unknown>> = {};
-    for (const op of ops) {
-      const field = op.path.slice(1);
-      if (!(MEMORY_FIELDS as readonly string[]).includes(field)) {
-        throw new StarlingError(
-          'VALIDATION_FAILED',
-          `${op.path} cannot be changed (allowed: ${MEMORY_FIELDS.join(', ')})`,
-          { field: op.path },
-        );
-      }
-      if (op.op !== 'replace')
-        throw new StarlingError(
-          'VALIDATION_FAILED',
-          `operation ${op.op} is not supported on ${op.path}; use replace`,
-          { field: op.path },
-        );
-      requested[field as MemoryField] = op.value;
-    }
+  /** host-memory-modify: pending huge pages and platform memory (raw values, checked by
+   *  planMemoryChange), on a locked host. */
+  async modifyMemory(uuid: string, requested: MemoryRequest): Promise<Record<string, unknown>> {
     return this.db.tx(async (q) => {
       const found = await findMemory(q, uuid);
       if (!found) throw new StarlingError('NOT_FOUND', `no memory ${uuid}`, { field: 'memory_uuid' });
@@ -659,3 +630,6 @@ export class HostService {
     return l;
   }
 }
+
+/** host-update's changes: field → raw value, in the order asked (the first refused one answers). */
+export type HostFieldChanges = Readonly<Record<string, unknown>>;

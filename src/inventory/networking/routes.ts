@@ -5,7 +5,34 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../api/server.ts';
 import { JsonPatch } from '../../api/json-patch.ts';
-import type { InterfaceService } from './service.ts';
+import { StarlingError } from '../../common/errors.ts';
+import { POOL_FIELDS, type InterfaceService, type PoolChange } from './service.ts';
+
+/** PATCH /v1/addrpools/:uuid: `replace` (or `add`) sets a field, `remove` clears an optional
+ *  address (the same as replacing it with null). */
+function poolPatch(ops: JsonPatch): PoolChange {
+  const changes: Record<string, unknown> = {};
+  for (const op of ops) {
+    const field = op.path.slice(1);
+    if (!(POOL_FIELDS as readonly string[]).includes(field))
+      throw new StarlingError('VALIDATION_FAILED', `${op.path} cannot be changed (allowed: ${POOL_FIELDS.join(', ')})`, { field });
+    changes[field] = op.op === 'remove' ? null : op.value;
+  }
+  return changes;
+}
+
+/** PATCH /v1/iinterfaces/:uuid: fields to set (`remove` is refused). */
+function interfacePatch(ops: JsonPatch): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const op of ops) {
+    if (op.op === 'remove')
+      throw new StarlingError('VALIDATION_FAILED', `operation remove is not supported on ${op.path}; use replace`, {
+        field: op.path.slice(1),
+      });
+    changes[op.path.slice(1)] = op.value;
+  }
+  return changes;
+}
 
 const Str = (max = 255) => Type.String({ maxLength: max });
 const Scalar = Type.Union([Type.String({ maxLength: 255 }), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -94,7 +121,7 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
     '/v1/addrpools/:address_pool_uuid',
     { schema: { params: PoolParams, body: JsonPatch } },
     async (req) => {
-      const p = await svc.modifyPool(req.params.address_pool_uuid, req.body);
+      const p = await svc.modifyPool(req.params.address_pool_uuid, poolPatch(req.body));
       return { ...p, links: link(req, 'addrpools', p.uuid) };
     },
   );
@@ -158,7 +185,7 @@ export function interfaceRoutes(app: App, svc: InterfaceService): void {
     '/v1/iinterfaces/:interface_uuid',
     { schema: { params: InterfaceParams, body: JsonPatch } },
     async (req) => {
-      const i = await svc.modifyInterface(req.params.interface_uuid, req.body);
+      const i = await svc.modifyInterface(req.params.interface_uuid, interfacePatch(req.body));
       return { ...i, links: link(req, 'iinterfaces', i.uuid) };
     },
   );

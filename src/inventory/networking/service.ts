@@ -6,7 +6,6 @@ import type { Clock } from '../../common/clock.ts';
 import { StarlingError } from '../../common/errors.ts';
 import { newUuid } from '../../common/ids.ts';
 import type { Db, Queryable } from '../../db/index.ts';
-import type { JsonPatch } from '../../api/json-patch.ts';
 import { requireHost, type HostRow } from '../hosts/repo.ts';
 import { checkNewNetwork, checkNewPool } from './domain/networks.ts';
 import { allocateAddress, poolHolds } from './domain/addresses.ts';
@@ -47,6 +46,21 @@ import {
   type PoolRow,
 } from './repo.ts';
 
+/** The fields addrpool-modify changes (sysinv's address pool PATCH). */
+export const POOL_FIELDS = [
+  'name',
+  'network',
+  'prefix',
+  'order',
+  'ranges',
+  'floating_address',
+  'controller0_address',
+  'controller1_address',
+  'gateway_address',
+] as const;
+/** addrpool-modify's changes: field → raw value (null clears an optional address). */
+export type PoolChange = Partial<Record<(typeof POOL_FIELDS)[number], unknown>>;
+
 export type InterfaceRecord = Record<string, unknown> & { uuid: string; ifname: string; ihost_uuid: string };
 
 export class InterfaceService {
@@ -79,37 +93,12 @@ export class InterfaceService {
     });
   }
 
-  /** The fields addrpool-modify changes (sysinv's address pool PATCH). */
-  static readonly POOL_PATCH_FIELDS = [
-    'name',
-    'network',
-    'prefix',
-    'order',
-    'ranges',
-    'floating_address',
-    'controller0_address',
-    'controller1_address',
-    'gateway_address',
-  ] as const;
-
   /**
-   * addrpool-modify: a JSON-patch of the pool's fields. The changed pool is checked whole, as at
-   * addrpool-add (against the other pools, under the same lock); its subnet cannot change while a
-   * network uses it.
+   * addrpool-modify: the pool's fields to change (raw values; null clears an optional address).
+   * The changed pool is checked whole, as at addrpool-add (against the other pools, under the same
+   * lock); its subnet cannot change while a network uses it.
    */
-  async modifyPool(ref: string, ops: JsonPatch): Promise<PoolRow> {
-    const changes: Record<string, unknown> = {};
-    for (const op of ops) {
-      const field = op.path.slice(1);
-      if (!(InterfaceService.POOL_PATCH_FIELDS as readonly string[]).includes(field))
-        throw new StarlingError(
-          'VALIDATION_FAILED',
-          `${op.path} cannot be changed (allowed: ${InterfaceService.POOL_PATCH_FIELDS.join(', ')})`,
-          { field },
-        );
-      // `remove` clears an optional address (the same as replacing it with null).
-      changes[field] = op.op === 'remove' ? null : op.value;
-    }
+  async modifyPool(ref: string, changes: PoolChange): Promise<PoolRow> {
     return this.db.tx(async (q) => {
       await q.query("SELECT pg_advisory_xact_lock(hashtext('starling.inventory.addrpools'))");
       const p = await this.getPool(ref, q);
@@ -266,18 +255,9 @@ export class InterfaceService {
     });
   }
 
-  /** host-if-modify: a JSON-patch of the interface's fields. */
-  async modifyInterface(uuid: string, ops: JsonPatch): Promise<InterfaceRecord> {
-    const changes: Record<string, unknown> = {};
-    for (const op of ops) {
-      if (op.op === 'remove')
-        throw new StarlingError(
-          'VALIDATION_FAILED',
-          `operation remove is not supported on ${op.path}; use replace`,
-          { field: op.path.slice(1) },
-        );
-      changes[op.path.slice(1)] = op.value;
-    }
+  /** host-if-modify: the interface's fields to change (field → raw value, checked by
+   *  planInterfaceChange). */
+  async modifyInterface(uuid: string, changes: Readonly<Record<string, unknown>>): Promise<InterfaceRecord> {
     return this.db.tx(async (q) => {
       const h = await this.hostOfInterface(q, uuid, true);
       this.requireLocked(h, 'ihost_uuid');

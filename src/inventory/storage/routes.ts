@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../api/server.ts';
 import { JsonPatch } from '../../api/json-patch.ts';
+import { StarlingError } from '../../common/errors.ts';
 import type { StorageRecord, StorageService } from './service.ts';
 
 const Str = (max = 255) => Type.String({ maxLength: max });
@@ -52,6 +53,19 @@ const withLinks = (req: FastifyRequest, kind: string, r: StorageRecord) => ({
   links: [{ href: `${req.protocol}://${req.host}/v1/${kind}/${r.uuid}`, rel: 'self' }],
 });
 
+/** PATCH /v1/partitions/:uuid (host-disk-partition-modify -s): `replace` of size_mib only. */
+function partitionPatch(ops: JsonPatch): { size_mib: unknown } {
+  let size: unknown;
+  for (const op of ops) {
+    const field = op.path.replace(/^\//, '');
+    if (op.op !== 'replace' || field !== 'size_mib')
+      throw new StarlingError('VALIDATION_FAILED', `only size_mib can be changed (replace), not ${op.op} ${op.path}`, { field });
+    size = op.value;
+  }
+  if (size === undefined) throw new StarlingError('VALIDATION_FAILED', 'nothing to change: give size_mib', { field: 'size_mib' });
+  return { size_mib: size };
+}
+
 export function storageRoutes(app: App, svc: StorageService): void {
   // Disks: the storage view (free space, the OS disk, what uses each disk) of what the agent reported.
   app.get('/v1/ihosts/:host_id/idisks', { schema: { params: HostParams } }, async (req) => ({
@@ -90,7 +104,7 @@ export function storageRoutes(app: App, svc: StorageService): void {
     '/v1/partitions/:partition_uuid',
     { schema: { params: PartitionParams, body: JsonPatch } },
     async (req) =>
-      withLinks(req, 'partitions', await svc.modifyPartition(req.params.partition_uuid, req.body)),
+      withLinks(req, 'partitions', await svc.modifyPartition(req.params.partition_uuid, partitionPatch(req.body))),
   );
   app.delete(
     '/v1/partitions/:partition_uuid',

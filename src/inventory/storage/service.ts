@@ -6,7 +6,6 @@ import type { Clock } from '../../common/clock.ts';
 import { StarlingError } from '../../common/errors.ts';
 import { newUuid } from '../../common/ids.ts';
 import type { Db, Queryable } from '../../db/index.ts';
-import type { JsonPatch } from '../../api/json-patch.ts';
 import { findHost, requireHost, type HostRow } from '../hosts/repo.ts';
 import {
   checkLvgDelete,
@@ -291,23 +290,9 @@ export class StorageService {
     );
   }
 
-  /** host-disk-partition-modify: a JSON-patch of size_mib. */
-  async modifyPartition(uuid: string, ops: JsonPatch): Promise<StorageRecord> {
-    let size: unknown;
-    for (const op of ops) {
-      const field = op.path.replace(/^\//, '');
-      if (op.op !== 'replace' || field !== 'size_mib')
-        throw new StarlingError(
-          'VALIDATION_FAILED',
-          `only size_mib can be changed (replace), not ${op.op} ${op.path}`,
-          {
-            field,
-          },
-        );
-      size = op.value;
-    }
-    if (size === undefined)
-      throw new StarlingError('VALIDATION_FAILED', 'nothing to change: give size_mib', { field: 'size_mib' });
+  /** host-disk-partition-modify: the new size (a raw value, checked by planPartitionResize). */
+  async modifyPartition(uuid: string, change: { size_mib: unknown }): Promise<StorageRecord> {
+    const size = change.size_mib;
     return this.change(
       (q) => this.hostOf(q, 'partitions', uuid, true),
       async (q, _h, s, at) => {

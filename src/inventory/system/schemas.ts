@@ -22,5 +22,12 @@ export const ISystem = Type.Object({
 });
 export type ISystem = Static<typeof ISystem>;
 
+/** The fields `system modify` changes (each already checked). */
+export type SystemChange = Partial<Pick<ISystem, 'name' | 'description' | 'location' | 'contact' | 'timezone'>> & {
+  system_mode?: SystemMode;
+};
+export const SYSTEM_MODES = ['simplex', 'duplex', 'duplex-direct'] as const;
+export type SystemMode = (typeof SYSTEM_MODES)[number];
+
 export const ISystemList = Type.Object({ isystems: Type.Array(ISystem) });
 export const SystemParams = Type.Object({ system_id: Type.String({ minLength: 1, maxLength: 64 }) });

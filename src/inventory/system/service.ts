@@ -1,27 +1,13 @@
-// Inventory use-cases. So far: the system record, created at first start as an AIO-SX
-// (All-in-one, simplex) system; hosts, CPUs, memory, ports and the rest arrive with issue 3.
+// The system record's use-cases: created at first start as an AIO-SX (All-in-one, simplex)
+// system, then changed field by field (system modify).
 
 import type { Clock } from '../../common/clock.ts';
 import { StarlingError } from '../../common/errors.ts';
 import { newUuid } from '../../common/ids.ts';
 import { SOFTWARE_VERSION } from '../../common/version.ts';
 import type { Db } from '../../db/index.ts';
-import { patchFields, stringField, type JsonPatch } from '../../api/json-patch.ts';
 import { getSystem, insertSystem, setDistributedCloudRole, updateSystem } from './repo.ts';
-import type { ISystem } from './schemas.ts';
-
-
-const TIMEZONE: import('../../api/json-patch.ts').FieldCheck = (v) =>
-  typeof v === 'string' && /^[A-Za-z0-9_+\-/]{1,64}$/.test(v) ? undefined : 'must be a time zone name like UTC or America/Toronto';
-
-export const SYSTEM_PATCHABLE = {
-  name: stringField(255, 1),
-  description: stringField(255),
-  location: stringField(255),
-  contact: stringField(255),
-  timezone: TIMEZONE,
-  system_mode: ((v) => (v === 'simplex' || v === 'duplex' || v === 'duplex-direct' ? undefined : 'must be simplex, duplex or duplex-direct')) as import('../../api/json-patch.ts').FieldCheck,
-};
+import type { ISystem, SystemChange } from './schemas.ts';
 
 export class InventoryService {
   constructor(
@@ -49,13 +35,12 @@ export class InventoryService {
     return s;
   }
 
-  async modifySystem(uuid: string, ops: JsonPatch): Promise<ISystem> {
-    const patch = patchFields(ops, SYSTEM_PATCHABLE);
+  async modifySystem(uuid: string, patch: SystemChange): Promise<ISystem> {
     return this.db.tx(async (q) => {
       const current = await getSystem(q);
       // StarlingX converts an AIO-SX to duplex (adding a second controller), never back.
       if (patch.system_mode !== undefined && current && patch.system_mode !== current.system_mode && current.system_mode !== 'simplex') {
-        throw new StarlingError('VALIDATION_FAILED', `system_mode cannot change from ${current.system_mode} to ${patch.system_mode as string}: only simplex converts to duplex`, {
+        throw new StarlingError('VALIDATION_FAILED', `system_mode cannot change from ${current.system_mode} to ${patch.system_mode}: only simplex converts to duplex`, {
           field: '/system_mode',
         });
       }

@@ -1,8 +1,9 @@
 // Heartbeat failure detection (StarlingX hbsAgent): per-network miss counters → host health, with
 // multi-node failure avoidance (MNFA). Pure: observations and the time come in as arguments.
 
-export type HbNetwork = 'mgmt' | 'cluster-host' | 'oam';
-export const HB_NETWORKS: readonly HbNetwork[] = ['mgmt', 'cluster-host', 'oam'];
+import { HB_NETWORKS, type HbNetwork } from '../../agentlink/protocol.ts';
+
+export { HB_NETWORKS, type HbNetwork };
 
 /** One period's result for one (host, network): did the previous pulse get a valid reply? */
 export interface HbObservation {

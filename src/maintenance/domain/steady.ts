@@ -2,17 +2,18 @@
 // mtcAgent's enabled-state audit): availability, heartbeat-loss alarms, and whether it has failed.
 // Level-driven, so a controller restart or a missed event converges on the next tick. Pure.
 
+import type { Administrative, Availability, Operational } from '../../inventory/index.ts';
 import type { HbHostView, HbNetwork } from './heartbeat.ts';
 
 export interface SteadyHost {
   hostname: string;
-  administrative: 'locked' | 'unlocked';
-  operational: 'enabled' | 'disabled';
-  availability: string;
+  administrative: Administrative;
+  operational: Operational;
+  availability: Availability;
 }
 
 export interface SteadyDecision {
-  availability?: string;
+  availability?: Availability;
   /** The host failed: start recovery. */
   fail?: string;
   /** Heartbeat-loss alarms that should be active (alarm id → entity → reason). */

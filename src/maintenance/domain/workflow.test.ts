@@ -9,7 +9,7 @@ import {
   type WfObservation,
   type Workflow,
 } from './workflow.ts';
-import { steadyState } from './steady.ts';
+import { steadyState, type SteadyHost } from './steady.ts';
 
 const worker: WfHost = {
   hostname: 'worker-0',
@@ -89,7 +89,7 @@ describe('unlock', () => {
     expect(s2.host.task).toBe('Rebooting');
     expect(s2.commands[0]).toMatchObject({ command: 'reboot' });
     d.obs.results.c2 = { ok: true };
-    expect(d.step(200).host).toMatchObject({ task: 'Booting', availability: 'offline' });
+    expect(d.step(200).host).toMatchObject({ task: 'Booting', availability: 'offline' as const });
     // still the old channel: not back yet
     expect(d.step(300).workflow?.step).toBe('booting');
     d.obs.agentConnectedAt = 2500;
@@ -146,7 +146,7 @@ describe('locked-host actions', () => {
     const d = driver(worker, newWorkflow('power-off', 0));
     expect(d.step(0).commands).toEqual([{ to: 'bmc', id: 'c1', op: 'off' }]);
     d.obs.results.c1 = { ok: true };
-    expect(d.step(100).host).toEqual({ task: null, availability: 'power-off' });
+    expect(d.step(100).host).toEqual({ task: null, availability: 'power-off' as const });
     const e = driver(worker, newWorkflow('power-off', 0));
     e.step(0);
     e.obs.results.c1 = { ok: false, error: 'BMC 169.254.1.1 unreachable' };
@@ -155,14 +155,14 @@ describe('locked-host actions', () => {
     expect(s.host.availability).toBeUndefined();
   });
   it('power-on: BMC on, then online once the agent is back', () => {
-    const d = driver({ ...worker, availability: 'power-off' }, newWorkflow('power-on', 0));
+    const d = driver({ ...worker, availability: 'power-off' as const }, newWorkflow('power-on', 0));
     d.obs.agentConnected = false;
     expect(d.step(0).commands[0]).toMatchObject({ to: 'bmc', op: 'on' });
     d.obs.results.c1 = { ok: true };
     expect(d.step(100).host.task).toBe('Booting');
     d.obs.agentConnected = true;
     d.obs.agentConnectedAt = 150;
-    expect(d.step(200).host).toEqual({ task: null, availability: 'online' });
+    expect(d.step(200).host).toEqual({ task: null, availability: 'online' as const });
   });
 });
 
@@ -239,10 +239,10 @@ describe('steady state', () => {
       'cluster-host': lost.includes('cluster-host') ? 10 : 0,
     },
   });
-  const h = {
+  const h: SteadyHost = {
     hostname: 'worker-0',
-    administrative: 'unlocked' as const,
-    operational: 'enabled' as const,
+    administrative: 'unlocked',
+    operational: 'enabled',
     availability: 'available',
   };
   it.each([
@@ -261,7 +261,7 @@ describe('steady state', () => {
     ],
     [
       'back: available',
-      { ...h, availability: 'degraded' },
+      { ...h, availability: 'degraded' as const },
       view('healthy', []),
       { availability: 'available' },
     ],
@@ -273,17 +273,17 @@ describe('steady state', () => {
     ],
     [
       'locked, all lost: offline',
-      { ...h, administrative: 'locked' as const, operational: 'disabled' as const, availability: 'online' },
+      { ...h, administrative: 'locked' as const, operational: 'disabled' as const, availability: 'online' as const },
       view('failed', ['mgmt']),
       { availability: 'offline', alarms: ['200.005'] },
     ],
     [
       'locked, back: online',
-      { ...h, administrative: 'locked' as const, operational: 'disabled' as const, availability: 'offline' },
+      { ...h, administrative: 'locked' as const, operational: 'disabled' as const, availability: 'offline' as const },
       view('healthy', []),
-      { availability: 'online' },
+      { availability: 'online' as const },
     ],
-    ['powered off: nothing', { ...h, availability: 'power-off' }, view('failed', ['mgmt']), {}],
+    ['powered off: nothing', { ...h, availability: 'power-off' as const }, view('failed', ['mgmt']), {}],
   ])('%s', (_, host, hb, want: { availability?: string; fail?: boolean; alarms?: string[] }) => {
     const d = steadyState(host, hb, false);
     expect(d.availability).toBe(want.availability);

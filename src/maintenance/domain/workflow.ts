@@ -4,7 +4,7 @@
 // change — it never runs anything itself. A controller restart re-reads the workflow and goes on.
 
 import type { HbHealth } from './heartbeat.ts';
-import type { HostAction } from '../../inventory/index.ts';
+import type { Administrative, Availability, HostAction, Operational } from '../../inventory/index.ts';
 
 /** The operator's actions maintenance carries out (swact waits for HA; delete is inventory's),
  *  and the automatic recovery. */
@@ -26,9 +26,9 @@ export interface Workflow {
 /** What the host is, as stored. */
 export interface WfHost {
   hostname: string;
-  administrative: 'locked' | 'unlocked';
-  operational: 'enabled' | 'disabled';
-  availability: string;
+  administrative: Administrative;
+  operational: Operational;
+  availability: Availability;
   hasBmc: boolean;
   /** The only unlocked-enabled controller of the site: it cannot be rebooted by its own controller. */
   onlyController: boolean;
@@ -70,9 +70,9 @@ export type WfCommand =
   { to: 'agent'; id: string; command: AgentCommandName } | { to: 'bmc'; id: string; op: BmcOp };
 
 export interface HostPatch {
-  administrative?: 'locked' | 'unlocked';
-  operational?: 'enabled' | 'disabled';
-  availability?: string;
+  administrative?: Administrative;
+  operational?: Operational;
+  availability?: Availability;
   task?: string | null;
 }
 
@@ -136,8 +136,8 @@ const backUp = (c: Ctx): boolean =>
   c.obs.hb !== 'failed';
 const reachable = (c: Ctx): boolean =>
   c.obs.agentConnected || c.obs.hb === 'healthy' || c.obs.hb === 'degraded';
-const availableNow = (c: Ctx): string => (c.obs.hb === 'degraded' ? 'degraded' : 'available');
-const lockedAvailability = (c: Ctx): string => (reachable(c) ? 'online' : 'offline');
+const availableNow = (c: Ctx): Availability => (c.obs.hb === 'degraded' ? 'degraded' : 'available');
+const lockedAvailability = (c: Ctx): Availability => (reachable(c) ? 'online' : 'offline');
 
 const agentCmd = (c: Ctx, command: AgentCommandName): WfCommand => ({ to: 'agent', id: c.newId(), command });
 const bmcCmd = (c: Ctx, op: BmcOp): WfCommand => ({ to: 'bmc', id: c.newId(), op });
@@ -470,6 +470,39 @@ const HANDLERS: Record<string, Handler> = {
 
 export function newWorkflow(kind: WorkflowKind, now: number, reason: string | null = null): Workflow {
   return { kind, step: 'start', attempt: 0, startedAt: now, stepStartedAt: now, pending: null, reason };
+}
+
+/** When each step times out (ms after it started), earliest first: the handler above moves on once
+ *  `elapsed` passes one of them, even if nothing else happens. Steps not here wait only for events. */
+const STEP_DEADLINES: Record<string, (t: MtceTimers) => number[]> = {
+  'await-lock': (t) => [t.ackTimeoutMs],
+  'await-config': (t) => [t.ackTimeoutMs * 5],
+  'await-reboot-ack': (t) => [t.ackTimeoutMs],
+  'await-bmc-then-boot': (t) => [t.bootTimeoutMs],
+  booting: (t) => [t.bootTimeoutMs],
+  testing: (t) => [t.ackTimeoutMs * 5],
+  'await-power-off': (t) => [t.bootTimeoutMs],
+  'recovery-await-reboot': (t) => [t.ackTimeoutMs],
+  'recovery-bmc-wait': (t) => [t.bmcResetDelayMs - 1],
+  'recovery-await-bmc': (t) => [t.bootTimeoutMs],
+  'recovery-booting': (t) => [t.ackTimeoutMs, t.bootTimeoutMs],
+  'recovery-testing': (t) => [t.ackTimeoutMs * 5],
+};
+
+/**
+ * How long until `wf` should be advanced again if nothing is observed meanwhile (its step's next
+ * timeout), or undefined when only an event can move it (an answer, the agent or heartbeat coming
+ * back). A step at `start` is due at once. Pure.
+ */
+export function nextCheckIn(wf: Workflow, now: number, t: MtceTimers): number | undefined {
+  if (wf.step === 'start') return 0;
+  const deadlines = STEP_DEADLINES[wf.step]?.(t);
+  if (deadlines === undefined) return undefined;
+  const elapsed = now - wf.stepStartedAt;
+  // A step moves on once `elapsed` is past its deadline (strictly): 1 ms after it. Past its last
+  // one, it is due now (e.g. a next recovery attempt, which does not wait for a crash dump again).
+  for (const d of deadlines) if (elapsed <= d) return d + 1 - elapsed;
+  return 0;
 }
 
 /** The next step of `wf` given what was observed. Pure. */

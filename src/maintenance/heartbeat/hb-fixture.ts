@@ -3,9 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../../common/log.ts';
-import { hostNetworkKeys } from '../../agentlink/heartbeat/keys.ts';
+import { hostNetworkKeys, startResponder } from '../../agentlink/heartbeat/index.ts';
 import { startPulser } from './pulser.ts';
-import { startResponder } from '../../agentlink/heartbeat/responder.ts';
 
 const [mode, keyHex] = process.argv.slice(2);
 

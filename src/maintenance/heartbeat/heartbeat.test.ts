@@ -3,10 +3,8 @@ import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.ts';
-import { hostNetworkKeys } from '../../agentlink/heartbeat/keys.ts';
-import { decodePacket, encodePacket, networkKey, nextSeq, type HbNetwork } from '../../agentlink/heartbeat/packet.ts';
+import { hostNetworkKeys, decodePacket, encodePacket, networkKey, nextSeq, type HbNetwork, startResponder, type Responder, type ResponderEndpoint } from '../../agentlink/heartbeat/index.ts';
 import { startPulser, type HbObservation, type HbTarget } from './pulser.ts';
-import { startResponder, type Responder, type ResponderEndpoint } from '../../agentlink/heartbeat/responder.ts';
 
 const siteKey = randomBytes(32);
 /** Each host has its own keys; hosts are named worker-<n> with host id w<n>. */

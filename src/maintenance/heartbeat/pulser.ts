@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { StarlingError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
 import type { HbObservation } from '../domain/heartbeat.ts';
-import { checkHbName, HB_NETWORKS } from '../../agentlink/heartbeat/packet.ts';
+import { checkHbName, HB_NETWORKS, type HbStats } from '../../agentlink/heartbeat/index.ts';
 import {
   PULSER_WORKER_SOURCE,
   type PulserBind,
@@ -17,7 +17,6 @@ import {
   type PulserWorkerData,
   type ToWorker,
 } from './pulser-worker.ts';
-import type { HbStats } from '../../agentlink/heartbeat/responder.ts';
 
 export type { HbObservation, HbTarget };
 

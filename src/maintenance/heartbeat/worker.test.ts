@@ -9,8 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childEnv } from '../../common/config.ts';
 import { silentLogger } from '../../common/log.ts';
-import type { ResponderEndpoint } from '../../agentlink/heartbeat/responder.ts';
-import { hostNetworkKeys } from '../../agentlink/heartbeat/keys.ts';
+import { type ResponderEndpoint, hostNetworkKeys } from '../../agentlink/heartbeat/index.ts';
 import { startPulser } from './pulser.ts';
 
 const run = promisify(execFile);

@@ -13,6 +13,8 @@ export const MEMORY_FIELDS = [
 ] as const;
 export type MemoryField = (typeof MEMORY_FIELDS)[number];
 export type MemoryChange = Partial<Record<MemoryField, number>>;
+/** What host-memory-modify asks for: field → raw value (a count as JSON or as cgtsclient's string). */
+export type MemoryRequest = Partial<Record<MemoryField, unknown>>;
 
 export interface MemoryNode {
   numa_node: number;
@@ -58,7 +60,7 @@ export function effective(
  */
 export function planMemoryChange(
   node: MemoryNode,
-  requested: Partial<Record<MemoryField, unknown>>,
+  requested: MemoryRequest,
 ): MemoryChange {
   const change: MemoryChange = {};
   for (const f of MEMORY_FIELDS) if (requested[f] !== undefined) change[f] = count(f, requested[f]);
