@@ -67,3 +67,21 @@ describe('one agent channel per host', () => {
     expect(await claim).toBe('free');
   });
 });
+
+describe('connect and disconnect listeners', () => {
+  it('a closed channel is reported once; one replaced by a newer channel is not a disconnect', () => {
+    const r = new AgentRegistry(() => 0, 20);
+    const seen: string[] = [];
+    r.onConnect((s) => seen.push(`connect ${s.hostname}`));
+    r.onDisconnect((s) => seen.push(`disconnect ${s.hostname}`));
+    const endFirst = r.connect(session(), 'instance-1', () => undefined);
+    const endSecond = r.connect(session(), 'instance-2', () => undefined);
+    endFirst(); // the first channel's close arrives after the second replaced it
+    expect(seen).toEqual(['connect worker-0', 'connect worker-0']);
+    expect(r.connectedSince('worker-0')).toBe(0);
+    endSecond();
+    endSecond();
+    expect(seen).toEqual(['connect worker-0', 'connect worker-0', 'disconnect worker-0']);
+    expect(r.connectedSince('worker-0')).toBeUndefined();
+  });
+});

@@ -37,6 +37,7 @@ export type ClaimResult = 'free' | 'busy';
 export class AgentRegistry {
   private readonly sessions = new Map<string, Entry>();
   private readonly listeners: ConnectListener[] = [];
+  private readonly closeListeners: ConnectListener[] = [];
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -92,13 +93,20 @@ export class AgentRegistry {
     this.sessions.set(session.hostname, entry);
     for (const l of this.listeners) l({ ...session });
     return () => {
-      if (this.sessions.get(session.hostname) === entry) this.sessions.delete(session.hostname);
+      if (this.sessions.get(session.hostname) !== entry) return; // replaced: not a disconnect
+      this.sessions.delete(session.hostname);
+      for (const l of this.closeListeners) l({ ...session });
     };
   }
 
   /** Called with the session each time an agent's channel opens. */
   onConnect(listener: ConnectListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Called with the session when a host's channel closes and no other has replaced it. */
+  onDisconnect(listener: ConnectListener): void {
+    this.closeListeners.push(listener);
   }
 
   /** When the host's current channel opened (ms since the epoch), if it has one. */

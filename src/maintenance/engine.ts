@@ -202,6 +202,8 @@ export class MaintenanceEngine {
       this.queue.add(a.host_uuid);
       this.refreshTargetsSoon();
     });
+    // A lost channel is news too: a step waiting on the agent looks again (heartbeat covers the host).
+    agents.onDisconnect((a) => this.queue.add(a.host_uuid));
     // Agents that connected while this engine was starting get their keys too.
     for (const a of agents.list()) this.greet(a.hostname, a.host_uuid);
     await this.refreshTargets();
