@@ -316,25 +316,37 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
-    // The subcloud availability audit: a system controller's, started once the API answers.
+    // The subcloud availability audit: a system controller's, started once the API answers, in
+    // one controller process among those sharing the database (the `dcmanager-audit` lease
+    // holder); another takes it over within a second or so when the holder dies.
     if (dcmanager) {
       const d = config.dcloud;
       const subclouds = new SubcloudClient();
-      const auditor = new SubcloudAuditor(
-        {
-          service: dcmanager,
-          probe: subclouds.probe,
-          alarms: fault,
-          log: log.child({ module: 'dcmanager-audit' }),
-          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+      const dc = dcmanager;
+      let auditor: SubcloudAuditor | undefined;
+      const auditLease = new Lease('dcmanager-audit', url, log, {
+        onAcquire: async () => {
+          auditor = new SubcloudAuditor(
+            {
+              service: dc,
+              probe: subclouds.probe,
+              alarms: fault,
+              log: log.child({ module: 'dcmanager-audit' }),
+              sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+            },
+            { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
+          );
+          await auditor.start();
         },
-        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
-      );
-      const auditStarted = auditor.start().catch((e: unknown) => log.error({ err: e }, 'the subcloud audit did not start'));
-      cleanups.push(async () => {
-        await auditStarted;
-        await auditor.stop();
+        onLose: async () => {
+          const a = auditor;
+          auditor = undefined;
+          await a?.stop();
+        },
       });
+      void auditLease.start();
+      leases.push(auditLease);
+      cleanups.push(() => auditLease.stop());
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;

@@ -54,6 +54,27 @@ describe('dcmanager API (system controller)', () => {
     expect(dc.endpoints[0]).toMatchObject({ url: `${site.url}/v1.0`, region: 'SystemController' });
   });
 
+  it('one system-controller process runs the audit (the dcmanager-audit lease); another takes it over when it stops', async () => {
+    const leases = async (url: string) => ((await (await fetch(`${url}/health`)).json()) as { leases: string[] }).leases;
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      for (const t0 = Date.now(); !(await ok()); await new Promise((r) => setTimeout(r, 100)))
+        if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
+    };
+    await until('the lease taken', async () => (await leases(site.url)).includes('dcmanager-audit'));
+    const peer = await site.startPeer();
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // the peer tries, and keeps failing
+      expect(await leases(peer.controller.url)).not.toContain('dcmanager-audit');
+      await site.controller.stop(); // the holder stops: the peer takes the audit
+      await until('the peer holding the audit', async () => (await leases(peer.controller.url)).includes('dcmanager-audit'));
+    } finally {
+      await site.restartController();
+      await peer.stop();
+    }
+    await until('the lease back', async () => (await leases(site.url)).includes('dcmanager-audit'));
+    token = await site.token();
+  });
+
   describe('subcloud groups', () => {
     it('has the Default group', async () => {
       const r = await call('GET', '/v1.0/subcloud-groups');

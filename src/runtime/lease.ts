@@ -14,7 +14,7 @@ import type { Logger } from '../common/log.ts';
 const LEASE_CLASS = 0x5354524c; // 'STRL'
 
 /** Every lease of the platform, with its lock id (never reuse an id for another lease). */
-export const LEASES = { 'snmp-traps': 1 } as const;
+export const LEASES = { 'snmp-traps': 1, 'dcmanager-audit': 2 } as const;
 export type LeaseName = keyof typeof LEASES;
 
 export interface LeaseOptions {
