@@ -260,7 +260,12 @@ export function buildServer(opts: ServerOptions): App {
       });
     } catch (e) {
       req.log.error({ err: e }, 'could not write the audit log entry');
-      const err = new StarlingError('AUDIT_UNAVAILABLE', undefined, { cause: e });
+      // A call already refused as unavailable (nothing was changed) whose entry could not be
+      // written because the data folder is full says so: the client's remedy is the same.
+      const err =
+        e instanceof StarlingError && e.code === 'STORAGE_FULL' && reply.statusCode === 503
+          ? e
+          : new StarlingError('AUDIT_UNAVAILABLE', undefined, { cause: e });
       for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
       void reply.status(err.status).header(REQUEST_ID_HEADER, req.id).header('content-type', 'application/json; charset=utf-8');
       return JSON.stringify(errorBody(err, req.id));

@@ -73,6 +73,7 @@ describe.skipIf(backend() === 'external' || !isRoot)('full data folder (tmpfs, r
     let readsOk = 0;
     let readsFailed = 0;
     const bodies: string[] = [];
+    const otherCodes = new Map<string, number>();
     const loadStarted = performance.now();
     while (performance.now() - loadStarted < 15_000 && full < 20) {
       const burst = await Promise.all(
@@ -90,13 +91,17 @@ describe.skipIf(backend() === 'external' || !isRoot)('full data folder (tmpfs, r
         else if (r.status === 503 && r.body?.error?.error_code === 'STORAGE_FULL') {
           full++;
           if (bodies.length === 0) bodies.push(r.body.error.message as string);
-        } else other++;
+        } else {
+          other++;
+          const code = `${r.status} ${r.body?.error?.error_code ?? ''}`;
+          otherCodes.set(code, (otherCodes.get(code) ?? 0) + 1);
+        }
       }
       const read = await api(url, token, 'GET', '/v1/isystems');
       if (read.status === 200) readsOk++;
       else readsFailed++;
     }
-    console.log(`disk-full: ${ok} writes accepted, ${full} answered 503 STORAGE_FULL, ${other} other; reads ${readsOk} ok / ${readsFailed} failed; message: ${bodies[0]}`);
+    console.log(`disk-full: ${ok} writes accepted, ${full} answered 503 STORAGE_FULL, ${other} other (${JSON.stringify(Object.fromEntries(otherCodes))}); reads ${readsOk} ok / ${readsFailed} failed; message: ${bodies[0]}`);
     expect(full).toBeGreaterThan(0);
     expect(bodies[0]).toMatch(/data folder is full/);
     expect(readsOk).toBeGreaterThan(0);
