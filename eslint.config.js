@@ -22,6 +22,8 @@ const PUBLIC_ENTRIES = new Set([
   // agent imports it without loading the controller's side of agentlink (registry, routes).
   'agentlink/protocol.ts',
   'agentlink/heartbeat/index.ts',
+  // Pure IPv4/IPv6 address and subnet arithmetic, which dcmanager's subnet checks share.
+  'inventory/networking/domain/networks.ts',
 ]);
 
 /** Known crossings still to be moved (importer → target prefix, both under src/), each with why. */
