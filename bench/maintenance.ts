@@ -23,6 +23,7 @@ import { ApiClient, login } from '../src/api/client.ts';
 import { silentLogger } from '../src/common/log.ts';
 import { startLab, labDown, type Lab } from '../src/lab/index.ts';
 import { hostNetworkKeys } from '../src/agentlink/heartbeat/index.ts';
+import { childLines } from './support/child-lines.ts';
 import { startPulser } from '../src/maintenance/heartbeat/pulser.ts';
 import { cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
 import { engineAtScale } from './support/mtce-site.ts';
@@ -52,21 +53,8 @@ async function heartbeatCost(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/hb-responders.ts'), '100', key.toString('base64')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const lines: string[] = [];
-  let buf = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-  });
-  const next = async (): Promise<string> => {
-    await until(async () => lines.length > 0, 30_000);
-    return lines.shift()!;
-  };
-  const ports = JSON.parse(await next()) as number[];
+  const next = childLines(child.stdout, 'the responder process');
+  const ports = JSON.parse(await next(30_000)) as number[];
   let answered = 0;
   let misses = 0;
   const pulser = await startPulser({
@@ -83,12 +71,12 @@ async function heartbeatCost(): Promise<void> {
   });
   const measure = async (ms: number): Promise<{ self: number; child: number }> => {
     child.stdin.write('\n');
-    const c0 = JSON.parse(await next()) as NodeJS.CpuUsage;
+    const c0 = JSON.parse(await next(30_000)) as NodeJS.CpuUsage;
     const s0 = process.cpuUsage();
     await sleep(ms);
     const s1 = process.cpuUsage(s0);
     child.stdin.write('\n');
-    const c1 = JSON.parse(await next()) as NodeJS.CpuUsage;
+    const c1 = JSON.parse(await next(30_000)) as NodeJS.CpuUsage;
     const cpu = (u: { user: number; system: number }) => (u.user + u.system) / 1000 / (ms / 1000); // ms CPU per s
     return { self: cpu(s1), child: cpu({ user: c1.user - c0.user, system: c1.system - c0.system }) };
   };

@@ -20,6 +20,7 @@ import { insertHosts } from '../../src/inventory/hosts/repo.ts';
 import * as inventory from '../../src/inventory/index.ts';
 import { MaintenanceEngine, MAINTENANCE_DEFAULTS } from '../../src/maintenance/index.ts';
 import { lpad, mark, pad } from '../lib.ts';
+import { childLines } from './child-lines.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const withDatabase = (url: string, name: string): string => {
@@ -55,24 +56,8 @@ async function responders(
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     children.push(child);
-    const lines: string[] = [];
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        lines.push(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-    });
-    readers.push(async () => {
-      const t0 = Date.now();
-      while (lines.length === 0) {
-        if (Date.now() - t0 > 60_000) throw new Error('a responder process did not answer');
-        await sleep(10);
-      }
-      return lines.shift()!;
-    });
+    const next = childLines(child.stdout, 'a responder process');
+    readers.push(() => next(60_000));
     child.stdin.write(`${JSON.stringify({ siteKey: siteKey.toString('base64'), hosts: part })}\n`);
   }
   const ports: Record<string, number>[] = [];
