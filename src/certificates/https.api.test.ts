@@ -16,7 +16,9 @@ import { ADMIN_PASSWORD, freshDatabase, tempDir, type TestDatabase } from '../..
 import { runCli } from '../cli/index.ts';
 import { controllerClient } from '../agent/controller-client.ts';
 import { startAgent } from '../agent/agent.ts';
-import { login } from '../api/client.ts';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { ApiClient, login } from '../api/client.ts';
 import { issueCertificate } from './generate.ts';
 
 /** A log sink the test can read back. */
@@ -139,4 +141,72 @@ describe('the API over HTTPS', () => {
       expect(r.out).toMatch(v === '-tls1_2' ? /Protocol *: TLSv1\.2|TLSv1\.2, Cipher is ECDHE-RSA-AES/ : /TLSv1\.3/);
     }
   });
+
+  // Last: the controller then serves another CA's certificate.
+  it('a new server certificate takes effect without a restart: no request fails under load, open connections finish', async () => {
+    const siteCa = await fs.readFile(controller.caFile!, 'utf8');
+    const now = Date.now();
+    const caB = await issueCertificate({ commonName: 'Operator CA B', ca: true, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000 * 365) });
+    const serverB = await issueCertificate({ commonName: 'api.site-b.example', altNames: ['localhost', '127.0.0.1', '::1'], issuer: caB, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000 * 90) });
+    const trust = [siteCa, caB.certPem];
+    const { port } = new URL(controller.url);
+    const get = (agent: https.Agent | false) =>
+      new Promise<{ status: number; fingerprint: string; socket: TLSSocket }>((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', port, path: '/health', ca: trust, agent }, (res) => {
+          const socket = res.socket as TLSSocket;
+          const fingerprint = socket.getPeerCertificate().fingerprint256;
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, fingerprint, socket }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const before = (await get(false)).fingerprint;
+    const after = new X509Certificate(serverB.certPem).fingerprint256;
+
+    // A connection opened before the swap, kept alive through it.
+    const kept = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    const first = await get(kept);
+    expect(first.fingerprint).toBe(before);
+
+    // Load: 6 clients, each a new TLS connection per request, until the swap is done and 0.5 s more.
+    let stop = false;
+    const seen = new Map<string, number>();
+    const failures: string[] = [];
+    let requests = 0;
+    const load = Array.from({ length: 6 }, async () => {
+      while (!stop) {
+        try {
+          const r = await get(false);
+          requests++;
+          if (r.status !== 200) failures.push(`HTTP ${r.status}`);
+          seen.set(r.fingerprint, (seen.get(r.fingerprint) ?? 0) + 1);
+        } catch (e) {
+          failures.push((e as Error).message);
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const session = await login({ authUrl: `${controller.url}/v3`, username: 'admin', password: ADMIN_PASSWORD, projectName: 'admin', ca: siteCa });
+    const api = new ApiClient(session, `${controller.url}/v3`, siteCa);
+    await api.request('POST', 'platform', '/certificate/certificate_install', { body: { mode: 'ssl_ca', file: caB.certPem } });
+    const swapAt = performance.now();
+    await api.request('POST', 'platform', '/certificate/certificate_install', { body: { mode: 'ssl', file: serverB.certPem + serverB.keyPem } });
+    console.info(`certificate install answered in ${Math.round(performance.now() - swapAt)} ms`);
+    // the answer came after the swap: the next new connection gets the new certificate
+    expect((await get(false)).fingerprint).toBe(after);
+    await new Promise((r) => setTimeout(r, 500));
+    stop = true;
+    await Promise.all(load);
+    console.info(`swap under load: ${requests} requests, certificates seen ${JSON.stringify([...seen.values()])}, failures ${failures.length}`);
+    expect(failures).toEqual([]);
+    expect(seen.get(before)).toBeGreaterThan(0);
+    expect(seen.get(after)).toBeGreaterThan(0);
+
+    // The kept connection finished on its own certificate: same socket, still answering.
+    const again = await get(kept);
+    expect(again.socket).toBe(first.socket);
+    expect(again.fingerprint).toBe(before);
+    kept.destroy();
+  }, 60_000);
 });

@@ -57,10 +57,10 @@ export function checkValidity(cert: X509Certificate, now: Date, what = 'the cert
   if (now > to) refuse(`${what} (${subjectOf(cert)}) expired on ${sysinvDate(to)}`);
 }
 
-/** "CN=controller, O=Starling" from Node's line-per-attribute form. */
+/** "CN=controller, O=Starling": Node's line-per-attribute form on one line, in the certificate's order (as openssl prints it). */
 export const subjectOf = (cert: X509Certificate): string => oneLine(cert.subject);
 export const issuerOf = (cert: X509Certificate): string => oneLine(cert.issuer);
-const oneLine = (dn: string): string => dn.split('\n').filter(Boolean).reverse().join(', ');
+const oneLine = (dn: string): string => dn.split('\n').filter(Boolean).join(', ');
 
 const selfSigned = (c: X509Certificate): boolean => c.checkIssued(c) && c.verify(c.publicKey);
 
@@ -77,7 +77,8 @@ export function checkChain(leaf: X509Certificate, intermediates: X509Certificate
     if (selfSigned(cert)) {
       refuse(`the chain does not verify: it ends at ${subjectOf(cert)}, which is not a trusted CA (install it first with -m ssl_ca)`);
     }
-    const candidates = [...intermediates, ...trusted].filter((c) => cert.checkIssued(c));
+    // By name, then by signature: a CA of that name whose key did not sign it is said as such.
+    const candidates = [...intermediates, ...trusted].filter((c) => c.subject === cert.issuer);
     if (candidates.length === 0) {
       refuse(`the chain does not verify: no CA certificate for the issuer ${issuerOf(cert)} (include it in the file, or install it with -m ssl_ca)`);
     }

@@ -57,7 +57,7 @@ import {
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
 import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
-import { apiNames, ensureSiteTls } from '../certificates/index.ts';
+import { CERTIFICATE_CHANNEL, CertificateService, apiNames, certificateRoutes, ensureSiteTls } from '../certificates/index.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
 
@@ -210,6 +210,13 @@ export async function startController(config: ControllerConfig, deps: Controller
       hostsChanged: (uuids) => maintenance.hostsChanged(uuids),
     });
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
+    // The server certificate every controller serves is the installed one (the certificates
+    // table); a change is swapped in at once here and, through NOTIFY, in the other processes.
+    // Connections already open keep the certificate they were accepted with.
+    let swapCertificate: () => Promise<void> = async () => undefined;
+    const certificates = new CertificateService(db, clock, sealing, async (certtype) => {
+      if (certtype === 'ssl') await swapCertificate();
+    });
 
     const leases: Lease[] = [];
     // Assigned once the database is up; /health reads it (undefined until then).
@@ -251,6 +258,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     faultRoutes(app, fault, faultNotifier);
     trapDestRoutes(app, db, snmpTraps);
     maintenanceRoutes(app, maintenance);
+    certificateRoutes(app, certificates);
     const dcmanager = systemController
       ? new DcManagerService(db, clock, sealing, fault, { region: config.region, summary: () => fault.summary(false) })
       : undefined;
@@ -305,8 +313,20 @@ export async function startController(config: ControllerConfig, deps: Controller
     mark('routes compiled');
     const siteTls = await siteTlsReady;
     if (siteTls) {
-      swapServerCertificate(app.server as unknown as https.Server, { cert: siteTls.cert, key: siteTls.key });
       if (siteTls.generated) log.info({ ca: siteTls.caFile }, 'site CA and API server certificate made');
+      // A new site's certificate and CA become the installed ones; an installed one wins over the folder's.
+      await certificates.bootstrap(siteTls);
+      const server = app.server as unknown as https.Server;
+      swapCertificate = async () => {
+        const installed = await certificates.serverCertificate();
+        if (installed === undefined) return;
+        swapServerCertificate(server, installed);
+        log.info('API server certificate in use: the installed one');
+      };
+      swapServerCertificate(server, (await certificates.serverCertificate()) ?? { cert: siteTls.cert, key: siteTls.key });
+      await listener.on(CERTIFICATE_CHANNEL, (certtype) => {
+        if (certtype === 'ssl') swapCertificate().catch((e: unknown) => log.error({ err: e }, 'could not swap the API server certificate'));
+      });
       mark('tls');
     }
     await app.listen({ host: config.bind, port: config.port });
