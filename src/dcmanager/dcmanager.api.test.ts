@@ -191,6 +191,37 @@ describe('dcmanager API (system controller)', () => {
       expect((await call('GET', '/v1.0/subclouds/12345/detail')).status).toBe(404);
     });
 
+    it('pages the list (limit, marker by id or name, a next link while pages are full); refuses a bad limit or marker (400)', async () => {
+      for (const n of [1, 2, 3]) {
+        const r = await add(values({ name: `paged${n}`, management_subnet: `192.168.${110 + n}.0/24`, management_start_address: `192.168.${110 + n}.2`, management_end_address: `192.168.${110 + n}.50`, management_gateway_address: `192.168.${110 + n}.1` }));
+        expect(r.status).toBe(200);
+      }
+      try {
+        const all = (await call('GET', '/v1.0/subclouds')).body;
+        expect(Object.keys(all)).toEqual(['subclouds']); // unpaged: StarlingX's answer
+        const names = all.subclouds.map((s: { name: string }) => s.name);
+        expect(names).toEqual(['subcloud1', 'paged1', 'paged2', 'paged3']);
+        const p1 = (await call('GET', '/v1.0/subclouds?limit=2')).body;
+        expect(p1.subclouds.map((s: { name: string }) => s.name)).toEqual(['subcloud1', 'paged1']);
+        expect(p1.subclouds[0]).toEqual(all.subclouds[0]);
+        expect(p1.subclouds_links).toEqual([{ rel: 'next', href: `/v1.0/subclouds?limit=2&marker=${p1.subclouds[1].id}` }]);
+        const p2 = (await call('GET', p1.subclouds_links[0].href)).body;
+        expect(p2.subclouds.map((s: { name: string }) => s.name)).toEqual(['paged2', 'paged3']);
+        const p3 = (await call('GET', p2.subclouds_links[0].href)).body;
+        expect(p3).toEqual({ subclouds: [], subclouds_links: [] });
+        const byName = (await call('GET', '/v1.0/subclouds?marker=paged1')).body;
+        expect(byName.subclouds.map((s: { name: string }) => s.name)).toEqual(['paged2', 'paged3']);
+        expect(byName.subclouds_links).toEqual([]);
+        for (const [q, field] of [['limit=0', 'limit'], ['limit=x', 'limit'], ['marker=nope', 'marker'], ['sort=name', 'sort']] as const) {
+          const r = await call('GET', `/v1.0/subclouds?${q}`);
+          expect(r.status, q).toBe(400);
+          expect(JSON.stringify(r.body), q).toContain(field);
+        }
+      } finally {
+        for (const n of [1, 2, 3]) await call('DELETE', `/v1.0/subclouds/paged${n}`);
+      }
+    });
+
     it('takes fields given directly over the bootstrap values (the CLI flags)', async () => {
       const r = await add(values({ name: 'from-file' }), {
         name: 'subcloud2',

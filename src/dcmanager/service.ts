@@ -27,6 +27,7 @@ import type {
   Subcloud,
   SubcloudCreate,
   SubcloudGroup,
+  SubcloudListQuery,
   SubcloudUpdate,
 } from './schemas.ts';
 
@@ -108,6 +109,26 @@ export class DcManagerService {
 
   async listSubclouds(): Promise<Subcloud[]> {
     return repo.listSubclouds(this.db);
+  }
+
+  /**
+   * `GET /v1.0/subclouds` as JSON text (one query; PostgreSQL writes the JSON): every subcloud, or
+   * with `limit`/`marker` a page after the marker subcloud (id or name; a 400 when there is none),
+   * with a `next` link when the page is full.
+   */
+  async listSubcloudsText(query: SubcloudListQuery): Promise<string> {
+    let afterId = 0;
+    if (query.marker !== undefined) {
+      const id = await repo.subcloudIdOf(this.db, query.marker);
+      if (id === undefined) throw new StarlingError('VALIDATION_FAILED', `marker not found: ${query.marker}`, { field: '/marker' });
+      afterId = id;
+    }
+    const paged = query.limit !== undefined || query.marker !== undefined;
+    const page = paged ? { limit: query.limit ?? 100_000, afterId } : undefined;
+    const r = await repo.listSubcloudsJson(this.db, { page });
+    if (!page) return `{"subclouds":${r.json}}`;
+    const links = r.count === page.limit && r.lastId !== null ? [{ rel: 'next', href: `/v1.0/subclouds?limit=${page.limit}&marker=${r.lastId}` }] : [];
+    return `{"subclouds":${r.json},"subclouds_links":${JSON.stringify(links)}}`;
   }
 
   async getSubcloud(ref: string): Promise<Subcloud> {
