@@ -164,20 +164,6 @@ export async function setAllSyncStatus(q: Queryable, id: number, status: SyncSta
   await q.query('UPDATE subcloud_status SET sync_status = $2, updated_at = $3 WHERE subcloud_id = $1 AND sync_status <> $2', [id, status, at]);
 }
 
-/** One endpoint's sync status; true when it changed. */
-export async function setSyncStatus(q: Queryable, id: number, endpoint: string, status: SyncStatus, at: Date): Promise<boolean> {
-  const r = await q.query('UPDATE subcloud_status SET sync_status = $3, updated_at = $4 WHERE subcloud_id = $1 AND endpoint_type = $2 AND sync_status <> $3', [id, endpoint, status, at]);
-  return (r.rowCount ?? 0) > 0;
-}
-
-/** The endpoint types outside `synced`, which have nothing to synchronise yet, shown in-sync. */
-export async function setOthersInSync(q: Queryable, id: number, synced: readonly string[], at: Date): Promise<void> {
-  await q.query(
-    `UPDATE subcloud_status SET sync_status = 'in-sync', updated_at = $3 WHERE subcloud_id = $1 AND endpoint_type <> ALL($2::text[]) AND sync_status <> 'in-sync'`,
-    [id, [...synced], at],
-  );
-}
-
 export async function deleteSubcloud(q: Queryable, id: number): Promise<void> {
   await q.query('DELETE FROM subclouds WHERE id = $1', [id]);
 }
@@ -271,27 +257,91 @@ export interface AuditTarget {
 const AUDIT_COLS = `id, name, region_name, management_state, availability_status, deploy_status, audit_fail_count,
   bootstrap_address, admin_username, admin_project, admin_password_sealed`;
 
-export async function auditTarget(q: Queryable, id: number, forUpdate = false): Promise<AuditTarget | undefined> {
-  return (await q.query<AuditTarget>(`SELECT ${AUDIT_COLS} FROM subclouds WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+/** What the audit needs of each of `ids` (those that exist). */
+export async function auditTargets(q: Queryable, ids: readonly number[]): Promise<AuditTarget[]> {
+  return (await q.query<AuditTarget>(`SELECT ${AUDIT_COLS} FROM subclouds WHERE id = ANY($1::int[])`, [ids])).rows;
+}
+
+/** The audit state of each of `ids` (those that exist), locked against a concurrent manage/unmanage
+ *  or delete; locked in id order, so two batches never wait for each other in a cycle. */
+export async function lockAuditStates(q: Queryable, ids: readonly number[]): Promise<Pick<AuditTarget, 'id' | 'name' | 'management_state' | 'availability_status' | 'audit_fail_count'>[]> {
+  return (
+    await q.query<Pick<AuditTarget, 'id' | 'name' | 'management_state' | 'availability_status' | 'audit_fail_count'>>(
+      `SELECT id, name, management_state, availability_status, audit_fail_count FROM subclouds
+        WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    )
+  ).rows;
 }
 
 export async function subcloudIds(q: Queryable): Promise<number[]> {
   return (await q.query<{ id: number }>('SELECT id FROM subclouds ORDER BY id')).rows.map((r) => r.id);
 }
 
-/** One audit's result written: availability, failures, when, and the alarm summary row. */
-export async function writeAudit(q: Queryable, id: number, d: AuditDecision, at: Date): Promise<void> {
+/** The subclouds of the given shards (id mod `count`), with when each was last audited. */
+export async function shardSchedule(q: Queryable, shards: readonly number[], count: number): Promise<{ id: number; last_audit_at: Date | null }[]> {
+  return (
+    await q.query<{ id: number; last_audit_at: Date | null }>(
+      'SELECT id, last_audit_at FROM subclouds WHERE id % $2 = ANY($1::int[]) ORDER BY id',
+      [shards, count],
+    )
+  ).rows;
+}
+
+/** Audit results written, many subclouds in one statement each: availability, failures, when,
+ *  and the alarm summary rows that changed. */
+export async function writeAudits(q: Queryable, writes: readonly { id: number; d: AuditDecision }[], at: Date): Promise<void> {
+  if (writes.length === 0) return;
   await q.query(
-    `UPDATE subclouds SET availability_status = $2, audit_fail_count = $3, last_audit_error = $4, last_audit_at = $5
-       ${d.changed ? ', updated_at = $5' : ''} WHERE id = $1`,
-    [id, d.availability_status, d.audit_fail_count, d.last_audit_error, at],
+    `UPDATE subclouds s SET availability_status = u.a, audit_fail_count = u.f, last_audit_error = u.e, last_audit_at = $1,
+            updated_at = CASE WHEN u.c THEN $1 ELSE s.updated_at END
+       FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::bool[]) AS u(id, a, f, e, c) WHERE s.id = u.id`,
+    [at, writes.map((w) => w.id), writes.map((w) => w.d.availability_status), writes.map((w) => w.d.audit_fail_count),
+      writes.map((w) => w.d.last_audit_error), writes.map((w) => w.d.changed)],
   );
-  if (d.alarms === 'keep') return;
-  const a = d.alarms === 'unknown' ? { critical: -1, major: -1, minor: -1, warnings: -1, status: 'disabled' } : d.alarms;
+  const counts = writes.flatMap(({ id, d }) => {
+    if (d.alarms === 'keep') return [];
+    const a = d.alarms === 'unknown' ? { critical: -1, major: -1, minor: -1, warnings: -1, status: 'disabled' } : d.alarms;
+    return [{ id, ...a }];
+  });
+  if (counts.length === 0) return;
   await q.query(
-    `UPDATE subcloud_alarms SET critical_alarms = $2, major_alarms = $3, minor_alarms = $4, warnings = $5, cloud_status = $6, updated_at = $7
-      WHERE subcloud_id = $1`,
-    [id, a.critical, a.major, a.minor, a.warnings, a.status, at],
+    `UPDATE subcloud_alarms x SET critical_alarms = u.c, major_alarms = u.ma, minor_alarms = u.mi, warnings = u.w, cloud_status = u.st, updated_at = $1
+       FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[]) AS u(id, c, ma, mi, w, st)
+      WHERE x.subcloud_id = u.id
+        AND (x.critical_alarms, x.major_alarms, x.minor_alarms, x.warnings, x.cloud_status) IS DISTINCT FROM (u.c, u.ma, u.mi, u.w, u.st)`,
+    [at, counts.map((c) => c.id), counts.map((c) => c.critical), counts.map((c) => c.major), counts.map((c) => c.minor),
+      counts.map((c) => c.warnings), counts.map((c) => c.status)],
+  );
+}
+
+/** Every endpoint of each of `ids` set to one status (gone offline: unknown). */
+export async function setAllSyncStatusOf(q: Queryable, ids: readonly number[], status: SyncStatus, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query('UPDATE subcloud_status SET sync_status = $2, updated_at = $3 WHERE subcloud_id = ANY($1::int[]) AND sync_status <> $2', [ids, status, at]);
+}
+
+/** Sync statuses of many (subcloud, endpoint) pairs; the pairs whose status changed. */
+export async function setSyncStatuses(q: Queryable, rows: readonly { id: number; endpoint: string; status: SyncStatus }[], at: Date): Promise<{ subcloud_id: number; endpoint_type: string }[]> {
+  if (rows.length === 0) return [];
+  return (
+    await q.query<{ subcloud_id: number; endpoint_type: string }>(
+      `UPDATE subcloud_status st SET sync_status = u.s, updated_at = $1
+         FROM unnest($2::int[], $3::text[], $4::text[]) AS u(id, ep, s)
+        WHERE st.subcloud_id = u.id AND st.endpoint_type = u.ep AND st.sync_status <> u.s
+        RETURNING st.subcloud_id, st.endpoint_type`,
+      [at, rows.map((r) => r.id), rows.map((r) => r.endpoint), rows.map((r) => r.status)],
+    )
+  ).rows;
+}
+
+/** The endpoint types outside `synced` of each of `ids`, which have nothing to synchronise yet, shown in-sync. */
+export async function setOthersInSyncOf(q: Queryable, ids: readonly number[], synced: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query(
+    `UPDATE subcloud_status SET sync_status = 'in-sync', updated_at = $3
+      WHERE subcloud_id = ANY($1::int[]) AND endpoint_type <> ALL($2::text[]) AND sync_status <> 'in-sync'`,
+    [ids, [...synced], at],
   );
 }
 

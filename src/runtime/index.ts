@@ -6,3 +6,4 @@ export { ManualScheduler, realScheduler, type Cancel, type Scheduler } from './s
 export { done, requeueAfter, retry, terminal, type ReconcileResult, type Reconciler } from './reconciler.ts';
 export { WorkQueue, type WorkQueueOptions, type WorkQueueStats } from './work-queue.ts';
 export { Lease, LEASES, type LeaseName, type LeaseOptions } from './lease.ts';
+export { GroupCommit, type GroupCommitOptions } from './group-commit.ts';
