@@ -41,7 +41,7 @@ describe('dcmanager API (system controller)', () => {
 
   beforeAll(async () => {
     // The audit cannot reach the test's subcloud addresses: it must not take them offline meanwhile.
-    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100 } } });
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100, auditShards: 4 } } });
     token = await site.token();
   });
   afterAll(async () => site?.stop());
@@ -54,24 +54,25 @@ describe('dcmanager API (system controller)', () => {
     expect(dc.endpoints[0]).toMatchObject({ url: `${site.url}/v1.0`, region: 'SystemController' });
   });
 
-  it('one system-controller process runs the audit (the dcmanager-audit lease); another takes it over when it stops', async () => {
-    const leases = async (url: string) => ((await (await fetch(`${url}/health`)).json()) as { leases: string[] }).leases;
+  it("splits the audit's shards between the system-controller processes (leases): a peer takes half, and all when the other stops", async () => {
+    const shards = async (url: string) =>
+      ((await (await fetch(`${url}/health`)).json()) as { leases: string[] }).leases.filter((l) => l.startsWith('dcmanager-audit-shard/'));
     const until = async (what: string, ok: () => Promise<boolean>) => {
       for (const t0 = Date.now(); !(await ok()); await new Promise((r) => setTimeout(r, 100)))
-        if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
+        if (Date.now() - t0 > 15_000) throw new Error(`timed out waiting for ${what}`);
     };
-    await until('the lease taken', async () => (await leases(site.url)).includes('dcmanager-audit'));
+    await until('all 4 shards held', async () => (await shards(site.url)).length === 4);
     const peer = await site.startPeer();
     try {
-      await new Promise((r) => setTimeout(r, 1500)); // the peer tries, and keeps failing
-      expect(await leases(peer.controller.url)).not.toContain('dcmanager-audit');
-      await site.controller.stop(); // the holder stops: the peer takes the audit
-      await until('the peer holding the audit', async () => (await leases(peer.controller.url)).includes('dcmanager-audit'));
+      await until('two shards each', async () => (await shards(site.url)).length === 2 && (await shards(peer.controller.url)).length === 2);
+      expect([...(await shards(site.url)), ...(await shards(peer.controller.url))].sort()).toEqual([0, 1, 2, 3].map((k) => `dcmanager-audit-shard/${k}`));
+      await site.controller.stop(); // the holder stops: the peer takes every shard
+      await until('the peer holding all', async () => (await shards(peer.controller.url)).length === 4);
     } finally {
       await site.restartController();
       await peer.stop();
     }
-    await until('the lease back', async () => (await leases(site.url)).includes('dcmanager-audit'));
+    await until('all shards back', async () => (await shards(site.url)).length === 4);
     token = await site.token();
   });
 
