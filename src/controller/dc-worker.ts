@@ -25,7 +25,7 @@ export interface DcWorker {
 }
 
 /** The URL of the embedded server a controller runs in `dataDir` (its port from postmaster.pid). */
-async function embeddedServerUrl(dataDir: string, password: string): Promise<string> {
+export async function embeddedServerUrl(dataDir: string, password: string): Promise<string> {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   let text: string;
   try {
