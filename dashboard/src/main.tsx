@@ -12,6 +12,8 @@ import { Host } from './pages/Host.tsx';
 import { Hosts } from './pages/Hosts.tsx';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
+import { Subclouds } from './pages/Subclouds.tsx';
+import { Topology } from './pages/Topology.tsx';
 import './style.css';
 
 function App(): JSX.Element {
@@ -48,6 +50,7 @@ function App(): JSX.Element {
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/hosts', 'Hosts'],
+  ['/topology', 'Topology'],
   ['/alarms', 'Alarms'],
   ['/events', 'Event log'],
 ];
@@ -92,6 +95,8 @@ function Shell({ session }: { session: Session }): JSX.Element {
   else if (parts[0] === 'hosts') page = <Hosts />;
   else if (parts[0] === 'alarms') page = <Alarms selected={parts[1]} />;
   else if (parts[0] === 'events') page = <Events />;
+  else if (parts[0] === 'topology') page = <Topology />;
+  else if (parts[0] === 'subclouds') page = <Subclouds />;
   else page = <Overview />;
 
   return (
@@ -108,7 +113,7 @@ function Shell({ session }: { session: Session }): JSX.Element {
           </span>
         )}
         <nav aria-label="Main">
-          {NAV.map(([href, label]) => (
+          {[...NAV, ...(live.systemController ? ([['/subclouds', 'Subclouds']] as [string, string][]) : [])].map(([href, label]) => (
             <a key={href} href={`#${href}`} aria-current={section === href ? 'page' : undefined}>
               {label}
             </a>

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../src/common/config.ts';
@@ -274,5 +275,107 @@ describe.skipIf(skipReason !== '')(`the dashboard in a browser${skipReason}`, ()
     } finally {
       await context.close();
     }
+  });
+
+  it('draws the host on its networks, and a lost heartbeat as a cut link, live', async () => {
+    // Heartbeat runs for an unlocked host.
+    expect((await call('PATCH', '/v1/ihosts/worker-0', [{ op: 'replace', path: '/action', value: 'unlock' }])).status).toBe(200);
+    await until('available', hostState, (s) => s === 'unlocked-enabled-available');
+    await logIn(page, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Topology' }).click();
+    const svg = page.getByTestId('topology');
+    for (const net of ['mgmt', 'cluster-host']) await svg.locator(`[data-link="worker-0/${net}"][data-state="up"]`).waitFor({ state: 'attached' });
+    await shot('10-topology');
+    // The host's agent stops: its heartbeat is lost on every network, drawn red and dashed.
+    const stoppedAt = Date.now();
+    await agent?.stop();
+    agent = undefined;
+    await svg.locator('[data-link="worker-0/mgmt"][data-state="lost"]').waitFor({ state: 'attached', timeout: 60_000 });
+    console.log(`heartbeat lost: the link drawn as cut ${Date.now() - stoppedAt} ms after the agent stopped`);
+    expect(await svg.locator('[data-link="worker-0/mgmt"]').getAttribute('stroke-dasharray')).not.toBeNull();
+    await shot('11-topology-cut');
+  });
+});
+
+describe.skipIf(skipReason !== '')(`the dashboard of a system controller with 10,000 subclouds${skipReason}`, () => {
+  const COUNT = 10_000;
+  let site: TestSite;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { stdio: 'pipe' });
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller' } });
+    // 10,000 subclouds written straight into the tables (through the API this would take minutes):
+    // one in ten offline, one in four out of sync, every 500th with critical alarms.
+    const db = new pg.Client({ connectionString: site.database.url });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO subclouds (name, software_version, availability_status, deploy_status, region_name, management_subnet,
+           management_start_ip, management_end_ip, management_gateway_ip, systemcontroller_gateway_ip, bootstrap_address,
+           admin_username, admin_project, admin_password_sealed)
+         SELECT format('subcloud%s', i), '24.09', CASE WHEN i % 10 = 0 THEN 'offline' ELSE 'online' END, 'complete',
+           format('region-%s', i), format('10.%s.%s.0/24', i / 256, i % 256)::cidr, format('10.%s.%s.2', i / 256, i % 256)::inet,
+           format('10.%s.%s.50', i / 256, i % 256)::inet, format('10.%s.%s.1', i / 256, i % 256)::inet, '192.168.204.1'::inet,
+           format('10.%s.%s.2', i / 256, i % 256), 'admin', 'admin', 'unused'
+         FROM generate_series(1, $1::int) i`,
+        [COUNT],
+      );
+      await db.query(
+        `INSERT INTO subcloud_status (subcloud_id, endpoint_type, sync_status)
+         SELECT id, 'platform', CASE WHEN id % 4 = 0 THEN 'out-of-sync' ELSE 'in-sync' END FROM subclouds`,
+      );
+      await db.query(
+        `INSERT INTO subcloud_alarms (subcloud_id, critical_alarms, major_alarms, minor_alarms, warnings, cloud_status)
+         SELECT id, CASE WHEN id % 500 = 0 THEN 2 ELSE 0 END, 0, 0, 0, CASE WHEN id % 500 = 0 THEN 'critical' ELSE 'OK' END FROM subclouds
+         ON CONFLICT (subcloud_id) DO NOTHING`,
+      );
+    } finally {
+      await db.end();
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  it('shows them on the overview and in a virtualised grid that filters and scrolls quickly', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${site.url}/`);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('group', { name: 'alarm status' }).filter({ hasText: 'critical' }).waitFor();
+    await page.getByRole('heading', { name: `Subclouds (${COUNT})` }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, '12-overview-systemcontroller.png'), fullPage: true });
+    let started = Date.now();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subclouds' }).click();
+    const count = page.getByTestId('subcloud-count');
+    await count.filter({ hasText: `${COUNT} of ${COUNT} subclouds` }).waitFor();
+    console.log(`subcloud grid: ${COUNT} subclouds shown after ${Date.now() - started} ms (API answer included)`);
+    const grid = page.getByRole('list', { name: 'Subclouds' });
+    const inDom = await grid.getByRole('listitem').count();
+    console.log(`subcloud grid: ${inDom} tiles in the DOM for ${COUNT} subclouds`);
+    expect(inDom).toBeGreaterThan(0);
+    expect(inDom).toBeLessThan(500);
+    await page.screenshot({ path: path.join(SHOTS, '13-subclouds.png') });
+    started = Date.now();
+    await page.getByLabel('Name').fill('subcloud9999');
+    await count.filter({ hasText: `1 of ${COUNT} subclouds` }).waitFor();
+    console.log(`subcloud grid: filtered by name in ${Date.now() - started} ms`);
+    await page.getByLabel('Name').fill('');
+    started = Date.now();
+    await page.getByLabel('Availability').selectOption('offline');
+    await count.filter({ hasText: `${COUNT / 10} of ${COUNT} subclouds` }).waitFor();
+    console.log(`subcloud grid: filtered by availability in ${Date.now() - started} ms`);
+    await page.getByLabel('Availability').selectOption('');
+    await count.filter({ hasText: `${COUNT} of ${COUNT} subclouds` }).waitFor();
+    started = Date.now();
+    await grid.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await grid.getByText(`subcloud${COUNT}`, { exact: true }).waitFor();
+    console.log(`subcloud grid: scrolled to the last subcloud in ${Date.now() - started} ms`);
   });
 });
