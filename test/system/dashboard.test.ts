@@ -209,7 +209,7 @@ describe.skipIf(skipReason !== '')(`the dashboard in a browser${skipReason}`, ()
     await row.getByRole('link', { name: '100.101' }).click();
     const detail = page.getByRole('region', { name: 'Alarm 100.101' });
     await detail.getByText('contact next level of support').waitFor();
-    await shot('07-alarms');
+    await shot('07-alarm-detail');
     await detail.getByRole('button', { name: 'Suppress 100.101' }).click();
     await row.waitFor({ state: 'detached' });
     expect((await call('GET', '/v1/event_suppression')).body.event_suppression.find((s: any) => s.alarm_id === '100.101').suppression_status).toBe(
@@ -217,9 +217,15 @@ describe.skipIf(skipReason !== '')(`the dashboard in a browser${skipReason}`, ()
     );
     await page.getByRole('button', { name: 'Unsuppress 100.101' }).click();
     await row.waitFor();
+    // The overview counts it, lists it, and draws it in the last 24 hours' history.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    const listed = page.getByRole('listitem').filter({ hasText: 'host=worker-0.dashboard=test' });
+    await listed.waitFor();
+    await page.getByRole('img', { name: /^[1-9]\d* alarms raised in the last 24 hours/ }).waitFor();
+    await shot('07-overview-alarms');
     // Cleared elsewhere: gone from the page without a reload.
     await call('DELETE', `/v1/alarms/${raised.body.uuid}`);
-    await row.waitFor({ state: 'detached' });
+    await listed.waitFor({ state: 'detached' });
   });
 
   it('pages the event log', async () => {

@@ -8,6 +8,13 @@ import { useLive, useLoad } from '../hooks.ts';
 import type { Alarm, AlarmSummary, Host, Subcloud, SubcloudAlarms } from '../types.ts';
 import { Badge, Card, ErrorBox, Severity, stateClass, when } from '../ui.tsx';
 import { bySeverityThenNewest } from './Alarms.tsx';
+import { AlarmHistory } from './AlarmHistory.tsx';
+
+/** The colour of an alarm status (fm's `OK`/`degraded`/`critical`, dcmanager's `disabled` too). */
+const statusKind = (status: string): string => {
+  const s = status.toLowerCase();
+  return s === 'ok' ? 'ok' : s === 'critical' ? 'bad' : s === 'disabled' ? 'off' : 'warn';
+};
 
 function countBy<T>(rows: T[], key: (r: T) => string): [string, number][] {
   const m = new Map<string, number>();
@@ -70,7 +77,7 @@ export function Overview(): JSX.Element {
               <span class={`count sev-count ${sum.warnings > 0 ? 'warn' : 'neutral'}`}>
                 <strong>{sum.warnings}</strong> warning
               </span>
-              <Badge value={sum.status} kind={sum.status === 'OK' ? 'ok' : sum.status === 'Critical' ? 'bad' : 'warn'} />
+              <Badge value={sum.status} kind={statusKind(sum.status)} />
             </div>
           )}
           <ul class="alarm-list">
@@ -102,6 +109,7 @@ export function Overview(): JSX.Element {
             </ul>
           )}
         </Card>
+        <AlarmHistory />
         {systemController && <SubcloudsCard />}
       </div>
     </>
@@ -142,7 +150,7 @@ function SubcloudsCard(): JSX.Element {
                 <td>{r.minor_alarms}</td>
                 <td>{r.warnings}</td>
                 <td>
-                  <Badge value={r.cloud_status} kind={r.cloud_status === 'OK' ? 'ok' : r.cloud_status === 'critical' ? 'bad' : 'warn'} />
+                  <Badge value={r.cloud_status} kind={statusKind(r.cloud_status)} />
                 </td>
               </tr>
             ))}
