@@ -17,6 +17,7 @@ import {
 } from '../db/index.ts';
 import { Lease } from '../runtime/index.ts';
 import { buildServer, type App } from '../api/server.ts';
+import { dashboardRoutes } from '../api/dashboard.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import {
   IDENTITY_SERVICE,
@@ -223,7 +224,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     const systemController = config.distributedCloudRole === 'systemcontroller';
     const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
     identityRoutes(app, identity, { catalog: () => services, region: config.region });
-    discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
+    // The web dashboard (dist/dashboard, made by the build): its assets, and its page at `/`
+    // for browsers (API clients get Keystone's version document there).
+    const dashboardPage = dashboardRoutes(app);
+    discoveryRoutes(app, identity, { catalog: () => services, region: config.region, page: dashboardPage });
     // Every site can be a subcloud: its identity can be read and set by a system controller.
     identitySyncRoutes(app, identity);
     auditRoutes(app, audit);

@@ -95,7 +95,7 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   o(`Starling ${config.withAgent ? 'all-in-one (AIO-SX) ' : ''}controller is up (ready in ${Math.round(controller.startupMs)} ms).`);
   o(`  API:        ${controller.url}   (Keystone: ${controller.url}/v3, platform: ${controller.url}/v1${config.distributedCloudRole === 'systemcontroller' ? `, dcmanager: ${controller.url}/v1.0` : ''})`);
   if (config.distributedCloudRole !== undefined) o(`  Role:       ${config.distributedCloudRole} (region ${config.region})`);
-  o(`  Dashboard:  not available yet (it arrives with the dashboard issue)`);
+  o(`  Dashboard:  ${controller.url}/   (log in with the admin account below)`);
   o(`  Database:   ${config.databaseUrl ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
   o(`  Logs:       ${logFile}${config.withAgent ? `, ${path.join(config.dataDir, 'agent.log')}` : ''}`);
   o('');
