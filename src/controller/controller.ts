@@ -18,6 +18,7 @@ import {
 } from '../db/index.ts';
 import { Lease } from '../runtime/index.ts';
 import { buildServer, type App } from '../api/server.ts';
+import { dashboardRoutes } from '../api/dashboard.ts';
 import { swapServerCertificate } from '../api/tls.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import {
@@ -55,7 +56,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { CERTIFICATE_CHANNEL, CertificateService, apiNames, certificateRoutes, ensureSiteTls } from '../certificates/index.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
@@ -219,6 +220,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     });
 
     const leases: Lease[] = [];
+    /** Sharded leases' held shards, by name. */
+    const heldLeases: (() => string[])[] = [];
     // Assigned once the database is up; /health reads it (undefined until then).
     // eslint-disable-next-line prefer-const
     let storage: StorageMonitor | undefined;
@@ -228,7 +231,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     cleanups.push(() => healthDb.close());
     const app = buildServer({
       log,
-      leases: () => leases.filter((l) => l.held).map((l) => l.name),
+      leases: () => [...leases.filter((l) => l.held).map((l) => l.name), ...heldLeases.flatMap((f) => f())],
       databaseReachable: () => healthDb.ping(1000),
       healthDetails: () => ({
         ...(embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } }),
@@ -242,7 +245,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     const systemController = config.distributedCloudRole === 'systemcontroller';
     const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
     identityRoutes(app, identity, { catalog: () => services, region: config.region });
-    discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
+    // The web dashboard (dist/dashboard, made by the build): its assets, and its page at `/`
+    // for browsers (API clients get Keystone's version document there).
+    const dashboardPage = dashboardRoutes(app);
+    discoveryRoutes(app, identity, { catalog: () => services, region: config.region, page: dashboardPage });
     // Every site can be a subcloud: its identity can be read and set by a system controller.
     identitySyncRoutes(app, identity);
     auditRoutes(app, audit);
@@ -356,37 +362,27 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
-    // The subcloud availability audit: a system controller's, started once the API answers, in
-    // one controller process among those sharing the database (the `dcmanager-audit` lease
-    // holder); another takes it over within a second or so when the holder dies.
+    // The subcloud availability audit: a system controller's, started once the API answers, split
+    // into shards leased through the database; this process audits its share of them (all when it
+    // is alone), and the others take them over within a second or so when it dies.
     if (dcmanager) {
       const d = config.dcloud;
       const subclouds = new SubcloudClient();
-      const dc = dcmanager;
-      let auditor: SubcloudAuditor | undefined;
-      const auditLease = new Lease('dcmanager-audit', url, log, {
-        onAcquire: async () => {
-          auditor = new SubcloudAuditor(
-            {
-              service: dc,
-              probe: subclouds.probe,
-              alarms: fault,
-              log: log.child({ module: 'dcmanager-audit' }),
-              sync: { central: () => identity.exportSnapshot([]), client: subclouds },
-            },
-            { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
-          );
-          await auditor.start();
+      const audit = shardedAudit(
+        {
+          databaseUrl: url,
+          service: dcmanager,
+          probe: subclouds.probe,
+          alarms: fault,
+          log: log.child({ module: 'dcmanager-audit' }),
+          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
         },
-        onLose: async () => {
-          const a = auditor;
-          auditor = undefined;
-          await a?.stop();
-        },
-      });
-      void auditLease.start();
-      leases.push(auditLease);
-      cleanups.push(() => auditLease.stop());
+        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold, shards: d.auditShards },
+        log,
+      );
+      void audit.start();
+      heldLeases.push(() => audit.leases.heldNames());
+      cleanups.push(() => audit.stop());
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
