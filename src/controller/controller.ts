@@ -58,7 +58,7 @@ import {
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
 import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
-import { CERTIFICATE_CHANNEL, CertificateService, apiNames, certificateRoutes, ensureSiteTls } from '../certificates/index.ts';
+import { CERTIFICATE_CHANNEL, CertificateExpiryMonitor, CertificateService, apiNames, certificateRoutes, ensureSiteTls } from '../certificates/index.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
 
@@ -217,7 +217,13 @@ export async function startController(config: ControllerConfig, deps: Controller
     let swapCertificate: () => Promise<void> = async () => undefined;
     const certificates = new CertificateService(db, clock, sealing, async (certtype) => {
       if (certtype === 'ssl') await swapCertificate();
+      expiry.changed();
     });
+    // Alarms 500.200/500.210 for every installed certificate (started once the API answers).
+    const expiry = new CertificateExpiryMonitor(
+      { certificates: () => certificates.watched(), alarms: fault, clock, log: log.child({ module: 'certificates' }) },
+      { warningDays: config.tls.expiryWarningDays, periodMs: config.tls.checkSeconds * 1000 },
+    );
 
     const leases: Lease[] = [];
     /** Sharded leases' held shards, by name. */
@@ -331,6 +337,7 @@ export async function startController(config: ControllerConfig, deps: Controller
       };
       swapServerCertificate(server, (await certificates.serverCertificate()) ?? { cert: siteTls.cert, key: siteTls.key });
       await listener.on(CERTIFICATE_CHANNEL, (certtype) => {
+        expiry.changed();
         if (certtype === 'ssl') swapCertificate().catch((e: unknown) => log.error({ err: e }, 'could not swap the API server certificate'));
       });
       mark('tls');
@@ -349,6 +356,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     });
     const monitor = storage;
     cleanups.push(async () => monitor.stop());
+    expiry.start();
+    cleanups.push(() => expiry.stop());
     if (embedded) {
       db.storageFull = () => monitor.full();
       eventsDb.storageFull = () => monitor.full();
