@@ -54,7 +54,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
@@ -200,6 +200,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const leases: Lease[] = [];
+    /** Sharded leases' held shards, by name. */
+    const heldLeases: (() => string[])[] = [];
     // Assigned once the database is up; /health reads it (undefined until then).
     // eslint-disable-next-line prefer-const
     let storage: StorageMonitor | undefined;
@@ -209,7 +211,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     cleanups.push(() => healthDb.close());
     const app = buildServer({
       log,
-      leases: () => leases.filter((l) => l.held).map((l) => l.name),
+      leases: () => [...leases.filter((l) => l.held).map((l) => l.name), ...heldLeases.flatMap((f) => f())],
       databaseReachable: () => healthDb.ping(1000),
       healthDetails: () => ({
         ...(embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } }),
@@ -320,37 +322,27 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
-    // The subcloud availability audit: a system controller's, started once the API answers, in
-    // one controller process among those sharing the database (the `dcmanager-audit` lease
-    // holder); another takes it over within a second or so when the holder dies.
+    // The subcloud availability audit: a system controller's, started once the API answers, split
+    // into shards leased through the database; this process audits its share of them (all when it
+    // is alone), and the others take them over within a second or so when it dies.
     if (dcmanager) {
       const d = config.dcloud;
       const subclouds = new SubcloudClient();
-      const dc = dcmanager;
-      let auditor: SubcloudAuditor | undefined;
-      const auditLease = new Lease('dcmanager-audit', url, log, {
-        onAcquire: async () => {
-          auditor = new SubcloudAuditor(
-            {
-              service: dc,
-              probe: subclouds.probe,
-              alarms: fault,
-              log: log.child({ module: 'dcmanager-audit' }),
-              sync: { central: () => identity.exportSnapshot([]), client: subclouds },
-            },
-            { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
-          );
-          await auditor.start();
+      const audit = shardedAudit(
+        {
+          databaseUrl: url,
+          service: dcmanager,
+          probe: subclouds.probe,
+          alarms: fault,
+          log: log.child({ module: 'dcmanager-audit' }),
+          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
         },
-        onLose: async () => {
-          const a = auditor;
-          auditor = undefined;
-          await a?.stop();
-        },
-      });
-      void auditLease.start();
-      leases.push(auditLease);
-      cleanups.push(() => auditLease.stop());
+        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold, shards: d.auditShards },
+        log,
+      );
+      void audit.start();
+      heldLeases.push(() => audit.leases.heldNames());
+      cleanups.push(() => audit.stop());
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;

@@ -121,7 +121,32 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   ctx.io.err('stopped.');
 }
 
+async function runDcWorker(ctx: CliContext, flags: { dataDir?: string }): Promise<void> {
+  const { startDcWorker } = await import('../../controller/index.ts');
+  const config = loadControllerConfig({ dataDir: flags.dataDir, agent: false });
+  const logFile = path.join(config.dataDir, 'dc-worker.log');
+  const log = createLogger(config.logLevel, 'dc-worker', pino.destination({ dest: logFile, sync: false, maxLength: 16 * 1024 * 1024 }));
+  const signal = untilSignal();
+  const worker = await startDcWorker(config, { log });
+  const o = ctx.io.out;
+  o(`Starling system-controller worker is up: it audits and synchronises its share of the subclouds (${config.dcloud.auditShards} shards shared with the other system-controller processes).`);
+  o(`  Database:   ${worker.database === 'external' ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `the system controller's embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
+  o(`  Logs:       ${logFile}`);
+  o('Press Ctrl-C to stop (its shards go to the other processes).');
+  const sig = await signal;
+  ctx.io.err(`\n${sig}: stopping…`);
+  await worker.stop();
+  log.flush();
+  ctx.io.err('stopped.');
+}
+
 export function registerServers(program: Command, ctx: CliContext): void {
+  program
+    .command('dc-worker')
+    .description("start a system-controller worker (no API): it audits and synchronises its share of the subclouds, on the system controller's database")
+    .option('--data-dir <dir>', "the system controller's data folder (its secrets, and its embedded database unless STARLING_DATABASE_URL is set), or a folder with a copy of its secrets.json (default: .starling, or STARLING_DATA_DIR)")
+    .action(async (o: { dataDir?: string }) => runDcWorker(ctx, o));
+
   program
     .command('up')
     .description('start an all-in-one (AIO-SX) controller with the local host’s agent, on an embedded PostgreSQL in the data folder')
