@@ -25,9 +25,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'starling');
 const SHOTS = path.join(ROOT, 'test-artifacts', 'dashboard');
 const MAC = '02:da:00:00:00:01';
+// A browser on a machine shared with other work: each wait is 20-30 s, each test 2 min at most.
 const skipReason = existsSync(CHROMIUM) ? '' : ` (skipped: no browser at ${CHROMIUM}; apt-get install chromium)`;
 
-describe.skipIf(skipReason !== '')(`the dashboard in a browser${skipReason}`, () => {
+describe.skipIf(skipReason !== '')(`the dashboard in a browser${skipReason}`, { timeout: 120_000 }, () => {
   let site: TestSite;
   let token: string;
   let agent: Agent | undefined;
@@ -306,7 +307,7 @@ describe.skipIf(skipReason !== '')(`the dashboard in a browser${skipReason}`, ()
   });
 });
 
-describe.skipIf(skipReason !== '')(`the dashboard of a system controller with 10,000 subclouds${skipReason}`, () => {
+describe.skipIf(skipReason !== '')(`the dashboard of a system controller with 10,000 subclouds${skipReason}`, { timeout: 120_000 }, () => {
   const COUNT = 10_000;
   let site: TestSite;
   let browser: Browser;
@@ -400,7 +401,7 @@ const labSkip =
         ? ' (skipped in the external-database run: the lab’s controller always uses its embedded PostgreSQL)'
         : '';
 
-describe.skipIf(labSkip !== '')(`the dashboard's topology in the lab${labSkip}`, () => {
+describe.skipIf(labSkip !== '')(`the dashboard's topology in the lab${labSkip}`, { timeout: 120_000 }, () => {
   const NAME = `db${process.pid % 100000}`;
   let lab: Lab | undefined;
   let browser: Browser;
