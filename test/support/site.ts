@@ -92,7 +92,7 @@ export async function startSite(
   const dataDir = await tempDir();
   const config: ControllerConfig = {
     // No BMC sensor audit: test hosts' BMC addresses are not meant to be reached.
-    ...loadControllerConfig({ dataDir, port: '0', agent: false }, { STARLING_SENSOR_PERIOD: '0' }),
+    ...loadControllerConfig({ dataDir, port: '0', agent: false, insecureHttp: true }, { STARLING_SENSOR_PERIOD: '0' }),
     databaseUrl: database.url,
     adminPassword: ADMIN_PASSWORD,
     logLevel: 'silent',

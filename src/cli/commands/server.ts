@@ -31,14 +31,14 @@ function untilSignal(): Promise<NodeJS.Signals> {
 const AGENT_ENTRY = fileURLToPath(new URL(import.meta.url.includes('/chunks/') ? '../agent.mjs' : './agent.mjs', import.meta.url));
 
 /** Runs the agent (dist/agent.mjs) as a child process, restarting it if it dies (1 s, then up to 30 s apart). */
-function superviseAgent(controllerUrl: string, password: string, logFile: string, ctx: CliContext): () => Promise<void> {
+function superviseAgent(controllerUrl: string, caFile: string | undefined, password: string, logFile: string, ctx: CliContext): () => Promise<void> {
   let child: ChildProcess | undefined;
   let stopping = false;
   let delay = 1000;
   const launch = (): void => {
     const log = fs.openSync(logFile, 'a');
     const launchedAt = Date.now();
-    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, '--bootstrap-controller', '--network', 'mgmt=127.0.0.1:0', '--state-dir', path.join(path.dirname(logFile), 'agent'), '--exit-with-parent'], {
+    child = spawn(process.execPath, [AGENT_ENTRY, '--controller', controllerUrl, ...(caFile === undefined ? [] : ['--controller-ca', caFile]), '--bootstrap-controller', '--network', 'mgmt=127.0.0.1:0', '--state-dir', path.join(path.dirname(logFile), 'agent'), '--exit-with-parent'], {
       env: childEnv({ STARLING_AGENT_PASSWORD: password, STARLING_AGENT_USER: AGENT_USER }),
       // stdin: a pipe only this process holds; the agent exits when it closes (we died).
       stdio: ['pipe', log, log],
@@ -78,7 +78,9 @@ function superviseAgent(controllerUrl: string, password: string, logFile: string
   };
 }
 
-async function runController(ctx: CliContext, flags: { dataDir?: string; port?: string; bind?: string; agent?: boolean; role?: string }): Promise<void> {
+type ServerFlags = { dataDir?: string; port?: string; bind?: string; agent?: boolean; role?: string; insecureHttp?: boolean };
+
+async function runController(ctx: CliContext, flags: ServerFlags): Promise<void> {
   // Loaded on demand: the CLI's other commands and the agent never load the API server.
   const { startController } = await import('../../controller/index.ts');
   const config = loadControllerConfig(flags);
@@ -88,7 +90,7 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   const signal = untilSignal();
   const controller = await startController(config, { log });
   const stopAgent = config.withAgent
-    ? superviseAgent(controller.url, controller.agentPassword, path.join(config.dataDir, 'agent.log'), ctx)
+    ? superviseAgent(controller.url, controller.caFile, controller.agentPassword, path.join(config.dataDir, 'agent.log'), ctx)
     : undefined;
 
   const o = ctx.io.out;
@@ -97,10 +99,12 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   if (config.distributedCloudRole !== undefined) o(`  Role:       ${config.distributedCloudRole} (region ${config.region})`);
   o(`  Dashboard:  ${controller.url}/   (log in with the admin account below)`);
   o(`  Database:   ${config.databaseUrl ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
+  o(`  TLS:        ${controller.url.startsWith('https:') ? `HTTPS (TLS 1.2+), certificate in ${path.join(config.dataDir, 'tls')}${controller.caFile ? `, site CA ${controller.caFile}` : ''}` : 'plain HTTP on loopback (--insecure-http): not for production'}`);
   o(`  Logs:       ${logFile}${config.withAgent ? `, ${path.join(config.dataDir, 'agent.log')}` : ''}`);
   o('');
   o('Log in (openrc):');
   o(`  export OS_AUTH_URL=${controller.url}/v3 OS_USERNAME=admin OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
+  if (controller.caFile !== undefined) o(`  export OS_CACERT=${controller.caFile}`);
   if (controller.generatedAdminPassword !== undefined) {
     o(`  export OS_PASSWORD='${controller.generatedAdminPassword}'`);
     o('  (generated now and shown only this once: keep it, or set STARLING_ADMIN_PASSWORD before the first start)');
@@ -139,6 +143,7 @@ async function runDcWorker(ctx: CliContext, flags: { dataDir?: string }): Promis
   log.flush();
   ctx.io.err('stopped.');
 }
+const INSECURE_HELP = 'serve plain HTTP instead of HTTPS: development on a loopback address only (refused on any other --bind)';
 
 export function registerServers(program: Command, ctx: CliContext): void {
   program
@@ -155,7 +160,8 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
     .option('--no-agent', 'do not start the local agent')
     .option('--role <role>', 'distributed cloud role: systemcontroller (runs dcmanager, region SystemController) or subcloud (default: a standalone site, or STARLING_DC_ROLE)')
-    .action(async (o: { dataDir?: string; port?: string; bind?: string; agent: boolean; role?: string }) => runController(ctx, o));
+    .option('--insecure-http', INSECURE_HELP)
+    .action(async (o: ServerFlags) => runController(ctx, o));
 
   program
     .command('controller')
@@ -164,7 +170,8 @@ export function registerServers(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'API port (default: 6385, or STARLING_PORT)')
     .option('--bind <addr>', 'API listen address (default: 127.0.0.1, or STARLING_BIND)')
     .option('--role <role>', 'distributed cloud role: systemcontroller or subcloud (default: a standalone site, or STARLING_DC_ROLE)')
-    .action(async (o: { dataDir?: string; port?: string; bind?: string; role?: string }) => runController(ctx, { ...o, agent: false }));
+    .option('--insecure-http', INSECURE_HELP)
+    .action(async (o: ServerFlags) => runController(ctx, { ...o, agent: false }));
 
   program
     .command('db-template')
