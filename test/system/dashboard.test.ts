@@ -314,7 +314,9 @@ describe.skipIf(skipReason !== '')(`the dashboard of a system controller with 10
 
   beforeAll(async () => {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { stdio: 'pipe' });
-    site = await startSite({ config: { distributedCloudRole: 'systemcontroller' } });
+    // Over HTTPS (the site's own CA and certificate, as `starling up` serves by default).
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', tls: { insecureHttp: false, expiryWarningDays: 30, checkSeconds: 3600 } } });
+    expect(site.url).toMatch(/^https:/);
     // 10,000 subclouds written straight into the tables (through the API this would take minutes):
     // one in ten offline, one in four out of sync, every 500th with critical alarms.
     const db = new pg.Client({ connectionString: site.database.url });
@@ -351,8 +353,9 @@ describe.skipIf(skipReason !== '')(`the dashboard of a system controller with 10
     await site?.stop();
   });
 
-  it('shows them on the overview and in a virtualised grid that filters and scrolls quickly', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  it('shows them over HTTPS on the overview and in a virtualised grid that filters and scrolls quickly', async () => {
+    // The site's CA is not the browser's: accepted for this test as an operator would accept it.
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true })).newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(`${site.url}/`);
     await page.getByLabel('User name').fill('admin');
@@ -360,6 +363,8 @@ describe.skipIf(skipReason !== '')(`the dashboard of a system controller with 10
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('group', { name: 'alarm status' }).filter({ hasText: 'critical' }).waitFor();
     await page.getByRole('heading', { name: `Subclouds (${COUNT})` }).waitFor();
+    // The alarm stream over HTTPS too.
+    await page.getByTestId('stream-state').filter({ hasText: 'live' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, '12-overview-systemcontroller.png'), fullPage: true });
     let started = Date.now();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Subclouds' }).click();
@@ -418,7 +423,8 @@ describe.skipIf(labSkip !== '')(`the dashboard's topology in the lab${labSkip}`,
   }, 120_000);
 
   it('draws a cut mgmt cable red while the host’s other network stays green, and green again once restored', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    // The lab's controller serves HTTPS with its own CA.
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true })).newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(`${lab!.url}/`);
     await page.getByLabel('User name').fill('admin');
