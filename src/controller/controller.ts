@@ -37,6 +37,8 @@ import {
   hostRoutes,
   interfaceRoutes,
   inventoryRoutes,
+  dnsNtpRoutes,
+  platformSyncRoutes,
   storageRoutes,
   registerSysinvFields,
 } from '../inventory/index.ts';
@@ -53,7 +55,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes, identitySync, platformSync } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
@@ -224,9 +226,11 @@ export async function startController(config: ControllerConfig, deps: Controller
     discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
     // Every site can be a subcloud: its identity can be read and set by a system controller.
     identitySyncRoutes(app, identity);
+    platformSyncRoutes(app, inventory);
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);
+    dnsNtpRoutes(app, inventory);
     hostRoutes(app, hosts);
     interfaceRoutes(app, new InterfaceService(db, clock));
     storageRoutes(app, new StorageService(db, clock));
@@ -332,7 +336,10 @@ export async function startController(config: ControllerConfig, deps: Controller
               probe: subclouds.probe,
               alarms: fault,
               log: log.child({ module: 'dcmanager-audit' }),
-              sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+              syncs: [
+                identitySync({ central: () => identity.exportSnapshot([]), client: subclouds, now: Date.now }),
+                platformSync({ central: () => inventory.platformSettings(), client: subclouds, now: Date.now }),
+              ],
             },
             { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
           );
