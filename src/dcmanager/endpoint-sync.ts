@@ -13,10 +13,11 @@ export interface EndpointSync {
   readonly endpoint: EndpointType;
   /**
    * Compares the subcloud with the system controller; when they differ, awaits `drift()` (the
-   * audit records out-of-sync) and makes the subcloud equal. Throws when the subcloud cannot be
-   * read or changed (within `signal`).
+   * audit records out-of-sync) and, when it answers true (the subcloud is still managed: it may
+   * have been unmanaged while this audit ran), makes the subcloud equal. Throws when the subcloud
+   * cannot be read or changed (within `signal`).
    */
-  sync(t: SubcloudEndpoint, signal: AbortSignal, drift: () => Promise<void>): Promise<void>;
+  sync(t: SubcloudEndpoint, signal: AbortSignal, drift: () => Promise<boolean>): Promise<void>;
 }
 
 /** `read` shared by every subcloud's sync for up to `maxAgeMs` (one central read a second
@@ -58,7 +59,7 @@ export function identitySync(o: {
       const want = withoutUsers(await central(), exclude);
       const sub = await o.client.getIdentity(t, exclude, signal);
       if (inSync(sub.identity, want, sub.synced)) return;
-      await drift();
+      if (!(await drift())) return;
       await o.client.putIdentity(t, want, exclude, signal);
     },
   };
@@ -76,7 +77,7 @@ export function platformSync(o: {
     async sync(t, signal, drift) {
       const want = await central();
       if (platformInSync(await o.client.getPlatform(t, signal), want)) return;
-      await drift();
+      if (!(await drift())) return;
       await o.client.putPlatform(t, want, signal);
     },
   };

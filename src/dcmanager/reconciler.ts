@@ -148,13 +148,16 @@ export class SubcloudAuditor {
    * alarm cleared). A subcloud that cannot be read or changed stays out-of-sync until it can.
    */
   private async syncEndpoint(t: SubcloudEndpoint & { id: number }, sync: EndpointSync): Promise<void> {
-    const record = async (status: 'in-sync' | 'out-of-sync'): Promise<void> => {
+    /** False when the subcloud is gone or no longer managed (nothing is pushed to it then). */
+    const record = async (status: 'in-sync' | 'out-of-sync'): Promise<boolean> => {
       const r = await this.deps.service.recordSync(t.id, sync.endpoint, status, this.synced);
-      if (!r?.changed) return;
+      if (!r) return false;
+      if (!r.changed) return true;
       const entity = `subcloud=${r.name}.resource=${sync.endpoint}`;
       if (status === 'out-of-sync') {
         await this.deps.alarms.raise({ alarm_id: OUT_OF_SYNC_ALARM, entity_instance_id: entity, severity: 'major', reason_text: `Subcloud ${r.name} ${sync.endpoint} is out-of-sync` });
       } else await this.deps.alarms.clear(OUT_OF_SYNC_ALARM, entity);
+      return true;
     };
     try {
       await this.bounded((signal) => sync.sync(t, signal, () => record('out-of-sync')));
