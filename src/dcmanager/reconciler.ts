@@ -131,7 +131,9 @@ export class SubcloudAuditor {
       await this.deps.alarms.clear(OFFLINE_ALARM, entity);
     }
     this.alarmConfirmed.add(id);
-    if (d.availability_status === 'online' && target.management_state === 'managed') {
+    // Only a subcloud that answered this audit is synced: one still online after a first miss is
+    // not tried (its sync would only time out and show it out-of-sync).
+    if (obs.ok && d.availability_status === 'online' && target.management_state === 'managed') {
       for (const sync of this.deps.syncs ?? []) await this.syncEndpoint(target, sync);
     }
     return requeueAfter(this.o.intervalMs);

@@ -33,7 +33,7 @@ export type { LabStatus, HostStatus, PowerAction, PowerState, LabTopology, Teard
 export { defaultLabDir } from './files.ts';
 export { planLab } from './topology.ts';
 export { planDcLab, type DcLabTopology, type DcLabSite } from './dc-topology.ts';
-export { buildDcLab, setDcLink, teardownDcLab } from './dc-lab.ts';
+export { buildDcLab, setDcLink, teardownDcLab, dcLabUp, dcLabDown, readDcLab, defaultDcLabDir, type DcLabState } from './dc-lab.ts';
 export { runLabDaemon } from './supervisor.ts';
 export { runBmcServer } from './bmc-serve.ts';
 
