@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiClient, login } from '../src/api/client.ts';
 import { silentLogger } from '../src/common/log.ts';
 import { startLab, labDown, type Lab } from '../src/lab/index.ts';
-import { hostNetworkKeys } from '../src/agentlink/heartbeat/index.ts';
+import { hostNetworkKeys, pulseKeys } from '../src/agentlink/heartbeat/index.ts';
 import { childLines } from './support/child-lines.ts';
 import { startPulser } from '../src/maintenance/heartbeat/pulser.ts';
 import { cleanupOnInterrupt, lpad, machineLine, mark, pad } from './lib.ts';
@@ -61,6 +61,7 @@ async function heartbeatCost(): Promise<void> {
     bind: '127.0.0.1',
     periodMs: 100,
     controller: 'bench',
+    pulseKeys: pulseKeys(key),
     log: silentLogger,
     onTick: (obs) => {
       for (const o of obs) {

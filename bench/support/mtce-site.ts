@@ -58,7 +58,7 @@ async function responders(
     children.push(child);
     const next = childLines(child.stdout, 'a responder process');
     readers.push(() => next(60_000));
-    child.stdin.write(`${JSON.stringify({ siteKey: siteKey.toString('base64'), hosts: part })}\n`);
+    child.stdin.write(`${JSON.stringify({ siteKey: siteKey.toString('base64'), hosts: part, real: process.env.BENCH_REAL_RESPONDERS === '1' })}\n`);
   }
   const ports: Record<string, number>[] = [];
   for (const read of readers) ports.push(...(JSON.parse(await read()) as Record<string, number>[]));

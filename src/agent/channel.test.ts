@@ -30,8 +30,8 @@ describe('the agent reads its channel', () => {
     const text = [
       formatComment('keepalive'),
       formatEvent('hello', { hostname: 'worker-0' }),
-      formatEvent('heartbeat', { keys: { mgmt: key }, period_ms: 100 }),
-      formatEvent('heartbeat', { keys: { mgmt: 'not a key' }, period_ms: 100 }),
+      formatEvent('heartbeat', { keys: { mgmt: key }, pulse_keys: { mgmt: key }, period_ms: 100 }),
+      formatEvent('heartbeat', { keys: { mgmt: 'not a key' }, pulse_keys: {}, period_ms: 100 }),
       formatEvent('future-event', { anything: true }),
       formatEvent('command', { id: 'c-1', command: 'lock' }),
       formatEvent('command', { id: 'c-2', command: 'format-disk' }),
@@ -46,7 +46,7 @@ describe('the agent reads its channel', () => {
     await readChannel(wire(text), { onEvent: (e) => events.push(e), onBadCommand: (id, error) => refused.push([id, error]) }, log);
     expect(events).toEqual([
       { event: 'hello', data: { hostname: 'worker-0' } },
-      { event: 'heartbeat', data: { keys: { mgmt: key }, period_ms: 100 } },
+      { event: 'heartbeat', data: { keys: { mgmt: key }, pulse_keys: { mgmt: key }, period_ms: 100 } },
       { event: 'command', data: { id: 'c-1', command: 'lock' } },
       { event: 'probe', data: { nonce: 'n-1' } },
     ]);

@@ -12,21 +12,25 @@ import {
   REPLY_FLAG_HEALTHY,
   REPLY_FLAG_PMON,
   startResponder,
-  type HbNetwork,
+  type HbKeys,
   type Responder,
   type ResponderEndpoint,
 } from '../agentlink/heartbeat/index.ts';
 
-export type HbKeys = Partial<Record<HbNetwork, Buffer>>;
+export type { HbKeys };
 
-/** The keys of a heartbeat event, decoded. */
-export function heartbeatKeys(event: ChannelEventData<'heartbeat'>): HbKeys {
+function decodeKeys(k: ChannelEventData<'heartbeat'>['keys']): HbKeys {
   const keys: HbKeys = {};
   for (const n of HB_NETWORKS) {
-    const k = event.keys[n];
-    if (k !== undefined) keys[n] = Buffer.from(k, 'base64');
+    const v = k[n];
+    if (v !== undefined) keys[n] = Buffer.from(v, 'base64');
   }
   return keys;
+}
+
+/** The keys of a heartbeat event, decoded: this host's, and the site's pulse keys. */
+export function heartbeatKeys(event: ChannelEventData<'heartbeat'>): { keys: HbKeys; pulseKeys: HbKeys } {
+  return { keys: decodeKeys(event.keys), pulseKeys: decodeKeys(event.pulse_keys) };
 }
 
 /** The reply flags: pmon running, the host healthy by the agent's monitors. */
@@ -52,13 +56,15 @@ export function createAgentHeartbeat(opts: {
 }): AgentHeartbeat {
   const { log } = opts;
   // Until the controller sends this host's keys, pulses do not verify (they are counted as forged).
-  let keys: HbKeys = Object.fromEntries(HB_NETWORKS.map((n) => [n, randomBytes(64)]));
+  const unknown = (): HbKeys => Object.fromEntries(HB_NETWORKS.map((n) => [n, randomBytes(64)]));
+  let keys = unknown();
+  let pulseKeys = unknown();
   let responder: Responder | undefined;
   return {
     start: async (hostname) => {
       for (let delay = 0; !opts.stopped(); ) {
         try {
-          responder = await startResponder({ keys, hostname, endpoints: opts.endpoints, flags: opts.flags, log });
+          responder = await startResponder({ keys, pulseKeys, hostname, endpoints: opts.endpoints, flags: opts.flags, log });
           return;
         } catch (e) {
           delay = nextBackoff(delay, { initialMs: 500, maxMs: 10_000 });
@@ -69,9 +75,10 @@ export function createAgentHeartbeat(opts: {
     },
     setKeys: (event) => {
       const k = heartbeatKeys(event);
-      if (Object.keys(k).length === 0) return;
-      keys = k;
-      responder?.setKeys(k);
+      if (Object.keys(k.keys).length === 0) return;
+      keys = k.keys;
+      pulseKeys = k.pulseKeys;
+      responder?.setKeys(keys, pulseKeys);
     },
     endpoints: () => responder?.endpoints() ?? [],
     close: async () => {

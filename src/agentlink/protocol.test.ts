@@ -24,7 +24,7 @@ const host = { hostname: 'worker-0', personality: 'worker', cpus: [{ cpu: 0, all
 /** Every event the controller sends, as it sends it. */
 const good: ChannelEvent[] = [
   { event: 'hello', data: { hostname: 'controller-0' } },
-  { event: 'heartbeat', data: { keys: { mgmt: key(), 'cluster-host': key() }, period_ms: 100 } },
+  { event: 'heartbeat', data: { keys: { mgmt: key(), 'cluster-host': key() }, pulse_keys: { mgmt: key(), 'cluster-host': key() }, period_ms: 100 } },
   { event: 'probe', data: { nonce: 'a0e7c2f4-6f0b-4c36-9b1f-1b1a2d3e4f50' } },
   { event: 'command', data: { id: 'c-1', command: 'lock' } },
   { event: 'command', data: { id: 'c-2', command: 'apply-config', host } },
@@ -48,9 +48,11 @@ describe('channel events', () => {
   it.each([
     ['hello', { hostname: 'bad host!' }, '/hostname', /must match pattern/],
     ['hello', {}, '/hostname', /is required/],
-    ['heartbeat', { keys: { mgmt: 'short' }, period_ms: 100 }, '/keys/mgmt', /must match pattern/],
-    ['heartbeat', { keys: { pxeboot: key() }, period_ms: 100 }, '/keys/pxeboot', /is not allowed here/],
-    ['heartbeat', { keys: {}, period_ms: 0 }, '/period_ms', /must be >= 1/],
+    ['heartbeat', { keys: { mgmt: 'short' }, pulse_keys: {}, period_ms: 100 }, '/keys/mgmt', /must match pattern/],
+    ['heartbeat', { keys: { pxeboot: key() }, pulse_keys: {}, period_ms: 100 }, '/keys/pxeboot', /is not allowed here/],
+    ['heartbeat', { keys: {}, pulse_keys: { mgmt: 'short' }, period_ms: 100 }, '/pulse_keys/mgmt', /must match pattern/],
+    ['heartbeat', { keys: {}, period_ms: 100 }, '/pulse_keys', /is required/],
+    ['heartbeat', { keys: {}, pulse_keys: {}, period_ms: 0 }, '/period_ms', /must be >= 1/],
     ['probe', { nonce: 7 }, '/nonce', /must be string/],
     ['command', { id: 'c', command: 'format-disk' }, '/command', /must be one of lock, apply-config, reboot, goenabled/],
     ['command', { command: 'lock' }, '/id', /is required/],

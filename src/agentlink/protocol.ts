@@ -27,10 +27,13 @@ const HbKey = Type.String({ pattern: '^[A-Za-z0-9+/]{86}==$' });
 
 /** First event on a new channel. */
 export const HelloEvent = Type.Object({ hostname: Hostname }, Closed);
-/** This host's heartbeat keys, one per network (never the site key), and the pulse period. */
+const HbKeys = Type.Object({ mgmt: Type.Optional(HbKey), 'cluster-host': Type.Optional(HbKey), oam: Type.Optional(HbKey) }, Closed);
+/** This host's heartbeat keys, one per network (never the site key), the site's pulse keys (what
+ *  the controller's pulses are authenticated with, the same for every host) and the pulse period. */
 export const HeartbeatEvent = Type.Object(
   {
-    keys: Type.Object({ mgmt: Type.Optional(HbKey), 'cluster-host': Type.Optional(HbKey), oam: Type.Optional(HbKey) }, Closed),
+    keys: HbKeys,
+    pulse_keys: HbKeys,
     period_ms: Type.Integer({ minimum: 1, maximum: 60_000 }),
   },
   Closed,

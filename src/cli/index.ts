@@ -21,7 +21,7 @@ export const defaultIo: Io = {
 };
 
 /** Commands that run servers: not logged in, not audited through the API. */
-const SERVER_COMMANDS = new Set(['up', 'controller', 'agent', 'db-template']);
+const SERVER_COMMANDS = new Set(['up', 'controller', 'agent', 'db-template', 'dc-worker']);
 
 export function buildProgram(ctx: CliContext, io: Io): Command {
   const program = new Command('starling')

@@ -46,6 +46,8 @@ export interface DcloudSettings {
   auditConcurrency: number;
   /** Consecutive failed audits before a subcloud is offline. */
   offlineThreshold: number;
+  /** The audit's shards (each a lease shared out between the system-controller processes). */
+  auditShards: number;
 }
 
 /** Login throttling: Keystone's lockout (StarlingX: 5 failures, 1800 s) and the per-source backoff. */
@@ -275,6 +277,7 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
       auditTimeoutSeconds: parseRange(env, 'STARLING_DC_AUDIT_TIMEOUT', 10, 1, 600),
       auditConcurrency: parseRange(env, 'STARLING_DC_AUDIT_CONCURRENCY', 50, 1, 10_000),
       offlineThreshold: parseRange(env, 'STARLING_DC_OFFLINE_THRESHOLD', 2, 1, 100),
+      auditShards: parseRange(env, 'STARLING_DC_AUDIT_SHARDS', 16, 1, 1024),
     },
   };
 }

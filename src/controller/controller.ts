@@ -17,6 +17,7 @@ import {
 } from '../db/index.ts';
 import { Lease } from '../runtime/index.ts';
 import { buildServer, type App } from '../api/server.ts';
+import { dashboardRoutes } from '../api/dashboard.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import {
   IDENTITY_SERVICE,
@@ -55,7 +56,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes, identitySync, platformSync } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, centralSyncs, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
@@ -201,6 +202,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const leases: Lease[] = [];
+    /** Sharded leases' held shards, by name. */
+    const heldLeases: (() => string[])[] = [];
     // Assigned once the database is up; /health reads it (undefined until then).
     // eslint-disable-next-line prefer-const
     let storage: StorageMonitor | undefined;
@@ -210,7 +213,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     cleanups.push(() => healthDb.close());
     const app = buildServer({
       log,
-      leases: () => leases.filter((l) => l.held).map((l) => l.name),
+      leases: () => [...leases.filter((l) => l.held).map((l) => l.name), ...heldLeases.flatMap((f) => f())],
       databaseReachable: () => healthDb.ping(1000),
       healthDetails: () => ({
         ...(embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } }),
@@ -223,7 +226,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     const systemController = config.distributedCloudRole === 'systemcontroller';
     const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
     identityRoutes(app, identity, { catalog: () => services, region: config.region });
-    discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
+    // The web dashboard (dist/dashboard, made by the build): its assets, and its page at `/`
+    // for browsers (API clients get Keystone's version document there).
+    const dashboardPage = dashboardRoutes(app);
+    discoveryRoutes(app, identity, { catalog: () => services, region: config.region, page: dashboardPage });
     // Every site can be a subcloud: its identity can be read and set by a system controller.
     identitySyncRoutes(app, identity);
     platformSyncRoutes(app, inventory);
@@ -320,40 +326,27 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
-    // The subcloud availability audit: a system controller's, started once the API answers, in
-    // one controller process among those sharing the database (the `dcmanager-audit` lease
-    // holder); another takes it over within a second or so when the holder dies.
+    // The subcloud availability audit: a system controller's, started once the API answers, split
+    // into shards leased through the database; this process audits its share of them (all when it
+    // is alone), and the others take them over within a second or so when it dies.
     if (dcmanager) {
       const d = config.dcloud;
       const subclouds = new SubcloudClient();
-      const dc = dcmanager;
-      let auditor: SubcloudAuditor | undefined;
-      const auditLease = new Lease('dcmanager-audit', url, log, {
-        onAcquire: async () => {
-          auditor = new SubcloudAuditor(
-            {
-              service: dc,
-              probe: subclouds.probe,
-              alarms: fault,
-              log: log.child({ module: 'dcmanager-audit' }),
-              syncs: [
-                identitySync({ central: () => identity.exportSnapshot([]), client: subclouds, now: Date.now }),
-                platformSync({ central: () => inventory.platformSettings(), client: subclouds, now: Date.now }),
-              ],
-            },
-            { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
-          );
-          await auditor.start();
+      const audit = shardedAudit(
+        {
+          databaseUrl: url,
+          service: dcmanager,
+          probe: subclouds.probe,
+          alarms: fault,
+          log: log.child({ module: 'dcmanager-audit' }),
+          syncs: centralSyncs({ identity, platform: inventory, client: subclouds }),
         },
-        onLose: async () => {
-          const a = auditor;
-          auditor = undefined;
-          await a?.stop();
-        },
-      });
-      void auditLease.start();
-      leases.push(auditLease);
-      cleanups.push(() => auditLease.stop());
+        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold, shards: d.auditShards },
+        log,
+      );
+      void audit.start();
+      heldLeases.push(() => audit.leases.heldNames());
+      cleanups.push(() => audit.stop());
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;

@@ -82,3 +82,17 @@ export function platformSync(o: {
     },
   };
 }
+
+/** Every endpoint type a system controller synchronises, from its own identity and platform data. */
+export function centralSyncs(o: {
+  identity: { exportSnapshot(exclude: readonly string[]): Promise<IdentitySnapshot> };
+  platform: { platformSettings(): Promise<PlatformSettings> };
+  client: Pick<SubcloudClient, 'getIdentity' | 'putIdentity' | 'getPlatform' | 'putPlatform'>;
+  now?: () => number;
+}): EndpointSync[] {
+  const now = o.now ?? Date.now;
+  return [
+    identitySync({ central: () => o.identity.exportSnapshot([]), client: o.client, now }),
+    platformSync({ central: () => o.platform.platformSettings(), client: o.client, now }),
+  ];
+}

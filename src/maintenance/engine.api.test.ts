@@ -43,7 +43,7 @@ async function harness(database: TestDatabase) {
     return {
       setTargets: (t) => void (targets = t),
       listening: () => [],
-      stats: async () => ({ received: 0, answered: 0, forged: 0, replayed: 0, ahead: 0, malformed: 0, sent: 0, sendErrors: 0 }),
+      stats: async () => ({ received: 0, answered: 0, forged: 0, replayed: 0, ahead: 0, malformed: 0, sent: 0, sendErrors: 0, multicastTargets: 0 }),
       close: async () => undefined,
     };
   };

@@ -54,7 +54,7 @@ import {
 } from './domain/workflow.ts';
 import { HB_LOSS_ALARM, steadyState } from './domain/steady.ts';
 import { startPulser, type HbTarget, type Pulser } from './heartbeat/pulser.ts';
-import { hostNetworkKeys, type HbNetworkKeys } from '../agentlink/heartbeat/index.ts';
+import { hostNetworkKeys, pulseKeys, type HbNetworkKeys } from '../agentlink/heartbeat/index.ts';
 import type { BmcTarget } from './bmc/index.ts';
 import {
   commandResults,
@@ -154,6 +154,8 @@ export class MaintenanceEngine {
   private targets: HbTarget[] = [];
   /** Each host's heartbeat keys (host uuid → network → key), derived once. */
   private readonly hostKeys = new Map<string, HbNetworkKeys>();
+  /** The site's pulse keys, one per network (every agent gets them). */
+  private readonly pulseKeys: HbNetworkKeys;
   /** Hosts an agent reported a critical failure for (host uuid → reason), until reconciled. */
   private readonly reportedFailures = new Map<string, string>();
   /** Hosts whose agent registered its heartbeat endpoints since this controller started. */
@@ -174,6 +176,7 @@ export class MaintenanceEngine {
   ) {
     this.scheduler = deps.scheduler ?? { now: () => deps.clock.now().getTime(), after: (ms, fn) => realScheduler.after(ms, fn) };
     this.hostState = deps.hostState ?? hostStatePort;
+    this.pulseKeys = pulseKeys(deps.siteKey);
     this.queue = new WorkQueue<string>({
       reconcile: (uuid) => this.reconcile(uuid),
       concurrency: RECONCILE_CONCURRENCY,
@@ -193,6 +196,7 @@ export class MaintenanceEngine {
       ...(this.deps.heartbeatBind === undefined ? {} : { bind: this.deps.heartbeatBind }),
       periodMs: this.config.heartbeatPeriodMs,
       controller: this.deps.controllerName,
+      pulseKeys: this.pulseKeys,
       log,
       onTick: (obs) => this.observe(obs),
     });
@@ -570,6 +574,7 @@ export class MaintenanceEngine {
         network: e.network,
         address: e.address,
         port: e.port,
+        hostname: h.hostname,
         key: this.keysOf(e.host_uuid)[e.network],
       });
     }
@@ -587,11 +592,13 @@ export class MaintenanceEngine {
     return k;
   }
 
-  /** Sends an agent that just connected its own host's heartbeat keys (never the site key). */
+  /** Sends an agent that just connected its own host's heartbeat keys and the site's pulse keys
+   *  (never the site key). */
   private greet(hostname: string, hostUuid: string): void {
-    const keys = this.keysOf(hostUuid);
+    const b64 = (keys: HbNetworkKeys) => Object.fromEntries(Object.entries(keys).map(([n, k]) => [n, k.toString('base64')]));
     this.deps.agents.send(hostname, 'heartbeat', {
-      keys: Object.fromEntries(Object.entries(keys).map(([n, k]) => [n, k.toString('base64')])),
+      keys: b64(this.keysOf(hostUuid)),
+      pulse_keys: b64(this.pulseKeys),
       period_ms: this.config.heartbeatPeriodMs,
     });
   }

@@ -13,7 +13,7 @@ import { silentLogger } from '../common/log.ts';
 import { loadAgentConfig, type AgentConfig } from '../common/config.ts';
 import { authBody, startSite, type TestSite } from '../../test/support/site.ts';
 import { decodePacket, encodePacket, nextSeq } from '../agentlink/heartbeat/packet.ts';
-import { hostNetworkKeys } from '../agentlink/heartbeat/keys.ts';
+import { hostNetworkKeys, pulseKeys } from '../agentlink/heartbeat/keys.ts';
 import { siteHeartbeatKey } from './index.ts';
 import { startAgent, type Agent } from '../agent/agent.ts';
 import { runCli } from '../cli/index.ts';
@@ -175,13 +175,14 @@ describe('maintenance of a worker with a real agent', () => {
     });
     expect(reg.status).toBe(200);
     const mgmtKey = hostNetworkKeys(siteKey, reg.body.uuid).mgmt;
+    const pulseKey = pulseKeys(siteKey).mgmt;
     let mode: 'honest' | 'forged' | 'replay' | 'silent' = 'honest';
     let lastReply: Buffer | undefined;
     sock.on('message', (buf, from) => {
-      const d = decodePacket(buf, mgmtKey);
+      const d = decodePacket(buf, pulseKey);
       if (!d.ok || d.msg.kind !== 'pulse') return;
       const reply = encodePacket(
-        { kind: 'reply', network: 'mgmt', seq: d.msg.seq, hostname: 'worker-1', flags: 3 },
+        { kind: 'reply', network: 'mgmt', seq: d.msg.seq, nonce: d.msg.nonce, hostname: 'worker-1', flags: 3 },
         mode === 'forged' ? randomBytes(64) : mgmtKey,
       );
       if (mode === 'silent') return;
@@ -221,9 +222,10 @@ describe('maintenance of a worker with a real agent', () => {
         kind: 'pulse',
         network: 'mgmt',
         seq: nextSeq(BigInt(Date.now()) * 1000n + 1_000_000n), // within the 2 s a seq may run ahead
+        nonce: 7n,
         controller: 'rogue',
       },
-      worker0Key,
+      pulseKey, // every agent holds it: another agent can make worker-0 answer (a reply useless to it)
     );
     const send = (b: Buffer) => probe.send(b, worker0.port, worker0.address);
     send(pulse);
@@ -234,7 +236,7 @@ describe('maintenance of a worker with a real agent', () => {
     );
     expect(decodePacket(replies[0]!, worker0Key)).toMatchObject({
       ok: true,
-      msg: { kind: 'reply', hostname: 'worker-0' },
+      msg: { kind: 'reply', hostname: 'worker-0', nonce: 7n },
     });
     send(pulse); // replay
     send(
@@ -243,6 +245,7 @@ describe('maintenance of a worker with a real agent', () => {
           kind: 'pulse',
           network: 'mgmt',
           seq: nextSeq(BigInt(Date.now()) * 1000n + 20_000_000n),
+          nonce: 8n,
           controller: 'rogue',
         },
         randomBytes(64),

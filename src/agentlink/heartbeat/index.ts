@@ -6,6 +6,7 @@ export {
   HB_DEFAULT_PORTS,
   HB_NETWORKS,
   REPLY_FLAG_HEALTHY,
+  REPLY_FLAG_MULTICAST,
   REPLY_FLAG_PMON,
   checkHbName,
   decodePacket,
@@ -14,12 +15,13 @@ export {
   nextSeq,
   packetCodec,
   peekNetwork,
+  pulseKeyOf,
   type DecodeResult,
   type HbNetwork,
   type PacketCodec,
   type Pulse,
   type PulseReply,
 } from './packet.ts';
-export { hostHeartbeatKey, hostNetworkKeys, networkHeartbeatKey, type HbNetworkKeys } from './keys.ts';
-export { startResponder, type HbStats, type Responder, type ResponderEndpoint } from './responder.ts';
+export { hostHeartbeatKey, hostNetworkKeys, multicastOf, networkHeartbeatKey, pulseKeys, type HbNetworkKeys } from './keys.ts';
+export { startResponder, type HbKeys, type HbStats, type Responder, type ResponderEndpoint } from './responder.ts';
 export { SEQ_ADOPT_MS, SEQ_MARGIN_US, SEQ_WINDOW_US, acceptPulseSeq, type PulseSeqState, type PulseSeqVerdict } from './pulse-seq.ts';

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   HB_NETWORKS,
@@ -17,9 +17,12 @@ const pulse: Pulse = {
   kind: 'pulse',
   network: 'mgmt',
   seq: 1_767_225_600_000_000n,
+  nonce: 0x0123456789abcdefn,
   controller: 'controller-0',
 };
-const reply: PulseReply = { kind: 'reply', network: 'mgmt', seq: pulse.seq, hostname: 'worker-0', flags: 3 };
+const reply: PulseReply = { kind: 'reply', network: 'mgmt', seq: pulse.seq, nonce: pulse.nonce, hostname: 'worker-0', flags: 3 };
+/** SHA3-256(key ‖ body): the packets' MAC. */
+const macOf = (key: Buffer, body: Buffer) => createHash('sha3-256').update(Buffer.concat([key, body])).digest();
 
 describe('heartbeat packets', () => {
   it('derives one key per network: HMAC-SHA-512(site key, "starling heartbeat <network>")', () => {
@@ -33,11 +36,13 @@ describe('heartbeat packets', () => {
 
   it('round-trips pulses and replies in the documented layout', () => {
     const buf = encodePacket(pulse, mgmtKey);
-    expect(buf.length).toBe(81 + 'controller-0'.length);
+    expect(buf.length).toBe(57 + 'controller-0'.length);
     expect(buf.subarray(0, 4).toString()).toBe('STHB');
-    expect([...buf.subarray(4, 8)]).toEqual([1, 1, 1, 0]);
+    expect([...buf.subarray(4, 8)]).toEqual([2, 1, 1, 0]);
     expect(buf.readBigUInt64BE(8)).toBe(pulse.seq);
-    expect(buf.subarray(-64)).toEqual(createHmac('sha512', mgmtKey).update(buf.subarray(0, -64)).digest());
+    expect(buf.readBigUInt64BE(16)).toBe(pulse.nonce);
+    expect(buf[24]).toBe('controller-0'.length);
+    expect(buf.subarray(-32)).toEqual(macOf(mgmtKey, buf.subarray(0, -32)));
     expect(decodePacket(buf, mgmtKey)).toEqual({ ok: true, msg: pulse });
 
     const r = encodePacket(reply, mgmtKey);
@@ -54,8 +59,8 @@ describe('heartbeat packets', () => {
     },
   );
 
-  it('carries UTF-8 names and 64-bit sequence numbers', () => {
-    const msg: PulseReply = { ...reply, hostname: 'wörker-ü', seq: (1n << 64n) - 1n };
+  it('carries UTF-8 names and 64-bit sequence numbers and nonces', () => {
+    const msg: PulseReply = { ...reply, hostname: 'wörker-ü', seq: (1n << 64n) - 1n, nonce: (1n << 64n) - 1n };
     expect(decodePacket(encodePacket(msg, mgmtKey), mgmtKey)).toEqual({ ok: true, msg });
   });
 
@@ -63,6 +68,7 @@ describe('heartbeat packets', () => {
     expect(() => encodePacket({ ...pulse, controller: 'x'.repeat(256) }, mgmtKey)).toThrow(/1..255 bytes/);
     expect(() => encodePacket({ ...pulse, controller: '' }, mgmtKey)).toThrow(/1..255 bytes/);
     expect(() => encodePacket({ ...pulse, seq: 1n << 64n }, mgmtKey)).toThrow(/64 bits/);
+    expect(() => encodePacket({ ...pulse, nonce: -1n }, mgmtKey)).toThrow(/64 bits/);
     expect(() => encodePacket({ ...reply, flags: 256 }, mgmtKey)).toThrow(/flags/);
   });
 
@@ -82,7 +88,8 @@ describe('heartbeat packets', () => {
         'forged',
       ],
       ['a flipped bit in the seq', flip(12), mgmtKey, 'forged'],
-      ['a flipped bit in the name', flip(20), mgmtKey, 'forged'],
+      ['a flipped bit in the nonce', flip(20), mgmtKey, 'forged'],
+      ['a flipped bit in the name', flip(28), mgmtKey, 'forged'],
       ['a flipped bit in the flags', flip(7), mgmtKey, 'forged'],
       ['a flipped bit in the MAC', flip(good.length - 1), mgmtKey, 'forged'],
       ['a flipped bit in the magic', flip(0), mgmtKey, 'malformed'],
@@ -91,7 +98,7 @@ describe('heartbeat packets', () => {
       ['an unknown network', Object.assign(Buffer.from(good), { 6: 0 }), mgmtKey, 'malformed'],
       ['a truncated packet', good.subarray(0, good.length - 1), mgmtKey, 'malformed'],
       ['a packet with bytes appended', Buffer.concat([good, Buffer.from([0])]), mgmtKey, 'malformed'],
-      ['a name length that lies', Object.assign(Buffer.from(good), { 16: 3 }), mgmtKey, 'malformed'],
+      ['a name length that lies', Object.assign(Buffer.from(good), { 24: 3 }), mgmtKey, 'malformed'],
       ['an empty datagram', Buffer.alloc(0), mgmtKey, 'malformed'],
     ])('%s', (_, buf, key, reason) => {
       expect(decodePacket(buf, key)).toEqual({ ok: false, reason });
@@ -100,7 +107,7 @@ describe('heartbeat packets', () => {
     it('never throws, whatever the bytes', () => {
       for (let i = 0; i < 2000; i++) {
         const junk = randomBytes(i % 200);
-        if (i % 3 === 0 && junk.length > 17) good.copy(junk, 0, 0, 17); // a valid header over junk
+        if (i % 3 === 0 && junk.length > 25) good.copy(junk, 0, 0, 25); // a valid header over junk
         const r = decodePacket(junk, mgmtKey);
         expect(r.ok).toBe(false);
       }
@@ -112,11 +119,8 @@ describe('heartbeat packets', () => {
 
     it('an authentic name that is not UTF-8 is malformed', () => {
       const buf = encodePacket({ ...pulse, controller: 'ab' }, mgmtKey);
-      buf[17] = 0xff;
-      createHmac('sha512', mgmtKey)
-        .update(buf.subarray(0, -64))
-        .digest()
-        .copy(buf, buf.length - 64);
+      buf[25] = 0xff;
+      macOf(mgmtKey, buf.subarray(0, -32)).copy(buf, buf.length - 32);
       expect(decodePacket(buf, mgmtKey)).toEqual({ ok: false, reason: 'malformed' });
     });
   });

@@ -1,20 +1,31 @@
-// The heartbeat wire format: pulses (controller → agent) and replies (agent → controller), each
-// authenticated with HMAC-SHA-512 under the host's key for the network (keys.ts derives them from
-// the site key: one per host and network).
+// The heartbeat wire format: pulses (controller → agents) and replies (agent → controller).
+// StarlingX's hbsAgent sends one multicast pulse per network per period and each hbsClient answers
+// unicast; so does this protocol, which is what makes it cheap for the controller at 1,000 hosts
+// (one send per network and period, one receive and one MAC per host and network).
+//  - A pulse is the same for every host of a network: it is authenticated with the network's
+//    pulse key (keys.ts: one per site and network, held by the controllers and every agent), and
+//    carries a sequence number and a random nonce chosen for this period.
+//  - A reply echoes the pulse's seq and nonce and is authenticated with the host's own key for the
+//    network (keys.ts: one per host and network). Only the host can make it, and only after the
+//    pulse was sent (the nonce cannot be guessed): a reply kept from an earlier period, or made in
+//    advance by someone who sent the host a pulse of their own, answers no later pulse.
 //
-// Wire format (all integers big-endian), 81 + n bytes:
+// Wire format (all integers big-endian), 57 + n bytes:
 //   off  len  field
 //     0    4  magic "STHB"
-//     4    1  version = 1
+//     4    1  version = 2
 //     5    1  kind: 1 pulse, 2 reply
 //     6    1  network: 1 mgmt, 2 cluster-host, 3 oam
-//     7    1  flags (reply: bit0 pmon running, bit1 host healthy per the agent; pulse: 0)
+//     7    1  flags (reply: bit0 pmon running, bit1 host healthy per the agent, bit2 the pulse
+//             came by multicast; pulse: 0)
 //     8    8  seq, u64 (a reply echoes its pulse's)
-//    16    1  n = name length in bytes, 1..255
-//    17    n  name, UTF-8: the controller's (pulse) or the host's (reply)
-//  17+n   64  HMAC-SHA-512(networkKey(hostKey, network), bytes 0 .. 17+n)
-// The MAC covers the network byte and is keyed per network, so a packet made for one network
-// never verifies on another. Sequence numbers are wall-clock microseconds (or the last one + 1 if
+//    16    8  nonce, random per pulse (a reply echoes its pulse's)
+//    24    1  n = name length in bytes, 1..255
+//    25    n  name, UTF-8: the controller's (pulse) or the host's (reply)
+//  25+n   32  MAC = SHA3-256(key ‖ bytes 0 .. 25+n), key 64 bytes (a prefix MAC: SHA-3 has no
+//             length extension, so it is a MAC as HMAC is, at half HMAC-SHA-512's cost in node)
+// The MAC covers the network byte and keys are per network, so a packet made for one network never
+// verifies on another. Sequence numbers are wall-clock microseconds (or the last one + 1 if
 // larger), so they keep increasing across controller restarts and an agent can refuse any seq not
 // newer than the last it accepted on that network (replay), or too far ahead of it
 // (pulse-seq.ts).
@@ -32,6 +43,8 @@ export interface Pulse {
   kind: 'pulse';
   network: HbNetwork;
   seq: bigint;
+  /** Random per pulse, u64. */
+  nonce: bigint;
   controller: string;
 }
 export interface PulseReply {
@@ -39,8 +52,10 @@ export interface PulseReply {
   network: HbNetwork;
   /** Echoes the pulse's. */
   seq: bigint;
+  /** Echoes the pulse's. */
+  nonce: bigint;
   hostname: string;
-  /** bit0 pmon running, bit1 host healthy per the agent. */
+  /** bit0 pmon running, bit1 host healthy per the agent, bit2 the pulse came by multicast. */
   flags: number;
 }
 export type DecodeResult =
@@ -48,30 +63,35 @@ export type DecodeResult =
 
 export const REPLY_FLAG_PMON = 1;
 export const REPLY_FLAG_HEALTHY = 2;
+/** Set by the responder on a reply to a pulse it received on the network's multicast group. */
+export const REPLY_FLAG_MULTICAST = 4;
 
 export interface PacketCodec {
-  networkKey(key: Buffer, network: HbNetwork): Buffer;
+  /** HMAC-SHA-512(key, "starling heartbeat " + label): how keys.ts derives the keys. */
+  networkKey(key: Buffer, label: string): Buffer;
   encode(msg: Pulse | PulseReply, key: Buffer): Buffer;
   decode(buf: Buffer, key: Buffer): DecodeResult;
   /** The network a packet claims (unauthenticated: only to pick the key to verify it with). */
   peekNetwork(buf: Buffer): HbNetwork | null;
-  /** The seq a packet claims (unauthenticated: only to find the pulse a reply answers). */
-  peekSeq(buf: Buffer): bigint | null;
   /** Wall-clock microseconds, or last + 1 when that is not larger. */
   nextSeq(last: bigint): bigint;
-  // The pulser's hot path (2,000 pulses and replies per 100 ms at 1,000 hosts on two networks):
-  // seqs as numbers (microseconds stay below 2^53 until the year 2255), no per-packet parsing
-  // into objects, a pulse made from a per-target template.
+  // The pulser's hot path (2,000 replies per 100 ms at 1,000 hosts on two networks): seqs as
+  // numbers (microseconds stay below 2^53 until the year 2255), no per-packet parsing into
+  // objects, a pulse made once per network and period from a template.
   /** nextSeq on numbers. */
   nextSeqNumber(last: number): number;
-  /** A pulse's bytes without seq and MAC, made once per target. */
+  /** A pulse's bytes without seq, nonce and MAC, made once per network. */
   pulseTemplate(network: HbNetwork, controller: string): Buffer;
-  /** A new pulse: the template with `seq` and its MAC. */
-  signPulse(template: Buffer, seq: number, key: Buffer): Buffer;
-  /** The seq a packet claims, as a number (null when too short or not a safe integer). */
-  peekSeqNumber(buf: Buffer): number | null;
-  /** Whether `buf` is an authentic reply on `network` under `key` (its seq is checked by the caller). */
-  checkReply(buf: Buffer, key: Buffer, network: HbNetwork): 'ok' | 'malformed' | 'forged';
+  /** A new pulse: the template with `seq`, `nonce` (8 bytes) and its MAC under the pulse key. */
+  signPulse(template: Buffer, seq: number, nonce: Buffer, key: Buffer): Buffer;
+  /**
+   * Whether `buf` is an authentic reply on `network` under the host's `key` to the pulse whose
+   * seq and nonce are `pulse`'s bytes 8..24: 'stale' when it answers another pulse (a copy, a
+   * late reply, a made-up one), checked before the MAC so such packets cost no hash.
+   */
+  checkReply(buf: Buffer, key: Buffer, network: HbNetwork, pulse: Buffer): 'ok' | 'malformed' | 'forged' | 'stale';
+  /** The flags of a reply checkReply accepted. */
+  replyFlags(buf: Buffer): number;
   /** The hostname of a reply checkReply accepted (null if it is not valid UTF-8). */
   replyHostname(buf: Buffer): string | null;
 }
@@ -83,25 +103,33 @@ export interface PacketCodec {
  */
 export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
   const MAGIC = 0x53544842; // "STHB"
-  const VERSION = 1;
-  const HEADER = 17;
-  const MAC = 64;
+  const VERSION = 2;
+  const HEADER = 25;
+  const MAC = 32;
+  const KEY = 64;
   const KINDS = ['pulse', 'reply'] as const;
   const NETWORKS = ['mgmt', 'cluster-host', 'oam'] as const;
-  const MAX_SEQ = (1n << 64n) - 1n;
-
-  const mac = (key: Buffer, data: Buffer): Buffer =>
-    nodeCrypto.createHmac('sha512', key).update(data).digest();
+  const MAX_U64 = (1n << 64n) - 1n;
+  // key ‖ body, in one buffer reused for every MAC (this code runs on one thread).
+  const scratch = Buffer.alloc(KEY + HEADER + 255);
+  const mac = (key: Buffer, body: Buffer): Buffer => {
+    if (key.length !== KEY) throw new RangeError(`heartbeat keys are ${KEY} bytes`);
+    key.copy(scratch, 0);
+    body.copy(scratch, KEY);
+    return nodeCrypto.hash('sha3-256', scratch.subarray(0, KEY + body.length), 'buffer');
+  };
   const utf8 = new TextDecoder('utf-8', { fatal: true });
 
   return {
-    networkKey: (key, network) => mac(key, Buffer.from(`starling heartbeat ${network}`)),
+    networkKey: (key, label) =>
+      nodeCrypto.createHmac('sha512', key).update(`starling heartbeat ${label}`).digest(),
 
     encode(msg, key) {
       const name = Buffer.from(msg.kind === 'pulse' ? msg.controller : msg.hostname, 'utf8');
       const flags = msg.kind === 'reply' ? msg.flags : 0;
       if (name.length < 1 || name.length > 255) throw new RangeError('heartbeat name must be 1..255 bytes');
-      if (msg.seq < 0n || msg.seq > MAX_SEQ) throw new RangeError('heartbeat seq must fit in 64 bits');
+      if (msg.seq < 0n || msg.seq > MAX_U64) throw new RangeError('heartbeat seq must fit in 64 bits');
+      if (msg.nonce < 0n || msg.nonce > MAX_U64) throw new RangeError('heartbeat nonce must fit in 64 bits');
       if (!Number.isInteger(flags) || flags < 0 || flags > 255)
         throw new RangeError('heartbeat flags must be 0..255');
       const buf = Buffer.alloc(HEADER + name.length + MAC);
@@ -111,7 +139,8 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
       buf.writeUInt8(NETWORKS.indexOf(msg.network) + 1, 6);
       buf.writeUInt8(flags, 7);
       buf.writeBigUInt64BE(msg.seq, 8);
-      buf.writeUInt8(name.length, 16);
+      buf.writeBigUInt64BE(msg.nonce, 16);
+      buf.writeUInt8(name.length, 24);
       name.copy(buf, HEADER);
       mac(key, buf.subarray(0, HEADER + name.length)).copy(buf, HEADER + name.length);
       return buf;
@@ -122,7 +151,7 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
         if (!(buf instanceof Uint8Array) || buf.length < HEADER + 1 + MAC)
           return { ok: false, reason: 'malformed' };
         const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
-        const n = b.readUInt8(16);
+        const n = b.readUInt8(24);
         const kind = KINDS[b.readUInt8(5) - 1];
         const network = NETWORKS[b.readUInt8(6) - 1];
         if (
@@ -139,19 +168,19 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
           return { ok: false, reason: 'forged' };
         const name = utf8.decode(b.subarray(HEADER, HEADER + n));
         const seq = b.readBigUInt64BE(8);
+        const nonce = b.readBigUInt64BE(16);
         const flags = b.readUInt8(7);
         return kind === 'pulse'
-          ? { ok: true, msg: { kind, network, seq, controller: name } }
-          : { ok: true, msg: { kind, network, seq, hostname: name, flags } };
+          ? { ok: true, msg: { kind, network, seq, nonce, controller: name } }
+          : { ok: true, msg: { kind, network, seq, nonce, hostname: name, flags } };
       } catch {
-        // Anything unexpected (invalid UTF-8 in an authenticated name) is a bad packet, not a crash.
+        // Anything unexpected (invalid UTF-8 in an authenticated name, a key of the wrong size)
+        // is a bad packet, not a crash.
         return { ok: false, reason: 'malformed' };
       }
     },
 
     peekNetwork: (buf) => (buf.length > 6 ? (NETWORKS[(buf[6] ?? 0) - 1] ?? null) : null),
-
-    peekSeq: (buf) => (buf.length >= HEADER ? Buffer.from(buf.buffer, buf.byteOffset, buf.length).readBigUInt64BE(8) : null),
 
     nextSeq(last) {
       const now = BigInt(Date.now()) * 1000n;
@@ -171,30 +200,25 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
       buf[4] = VERSION;
       buf[5] = 1; // pulse
       buf[6] = NETWORKS.indexOf(network) + 1;
-      buf[16] = name.length;
+      buf[24] = name.length;
       name.copy(buf, HEADER);
       return buf;
     },
 
-    signPulse(template, seq, key) {
+    signPulse(template, seq, nonce, key) {
       const buf = Buffer.allocUnsafe(template.length);
       template.copy(buf);
       buf.writeUInt32BE(Math.floor(seq / 4294967296), 8);
       buf.writeUInt32BE(seq % 4294967296, 12);
+      nonce.copy(buf, 16, 0, 8);
       const body = template.length - MAC;
       mac(key, buf.subarray(0, body)).copy(buf, body);
       return buf;
     },
 
-    peekSeqNumber(buf) {
-      if (buf.length < HEADER) return null;
-      const hi = buf.readUInt32BE(8);
-      return hi >= 0x200000 ? null : hi * 4294967296 + buf.readUInt32BE(12);
-    },
-
-    checkReply(buf, key, network) {
+    checkReply(buf, key, network, pulse) {
       if (buf.length < HEADER + 1 + MAC) return 'malformed';
-      const n = buf[16]!;
+      const n = buf[24]!;
       if (
         buf.length !== HEADER + n + MAC ||
         buf.readUInt32BE(0) !== MAGIC ||
@@ -203,14 +227,17 @@ export function packetCodec(nodeCrypto: typeof crypto): PacketCodec {
         buf[6] !== NETWORKS.indexOf(network) + 1
       )
         return 'malformed';
+      if (buf.compare(pulse, 8, 24, 8, 24) !== 0) return 'stale';
       return nodeCrypto.timingSafeEqual(mac(key, buf.subarray(0, HEADER + n)), buf.subarray(HEADER + n))
         ? 'ok'
         : 'forged';
     },
 
+    replyFlags: (buf) => buf[7]!,
+
     replyHostname(buf) {
       try {
-        return utf8.decode(buf.subarray(HEADER, HEADER + buf[16]!));
+        return utf8.decode(buf.subarray(HEADER, HEADER + buf[24]!));
       } catch {
         return null;
       }
@@ -223,6 +250,11 @@ const codec = packetCodec(crypto);
 /** HMAC-SHA-512(key, 'starling heartbeat ' + network); keys.ts applies it to a host's key. */
 export function networkKey(key: Buffer, network: HbNetwork): Buffer {
   return codec.networkKey(key, network);
+}
+
+/** HMAC-SHA-512(site key, 'starling heartbeat pulse ' + network): keys.ts's pulse keys. */
+export function pulseKeyOf(siteKey: Buffer, network: HbNetwork): Buffer {
+  return codec.networkKey(siteKey, `pulse ${network}`);
 }
 
 export function encodePacket(msg: Pulse | PulseReply, key: Buffer): Buffer {

@@ -95,7 +95,7 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   o(`Starling ${config.withAgent ? 'all-in-one (AIO-SX) ' : ''}controller is up (ready in ${Math.round(controller.startupMs)} ms).`);
   o(`  API:        ${controller.url}   (Keystone: ${controller.url}/v3, platform: ${controller.url}/v1${config.distributedCloudRole === 'systemcontroller' ? `, dcmanager: ${controller.url}/v1.0` : ''})`);
   if (config.distributedCloudRole !== undefined) o(`  Role:       ${config.distributedCloudRole} (region ${config.region})`);
-  o(`  Dashboard:  not available yet (it arrives with the dashboard issue)`);
+  o(`  Dashboard:  ${controller.url}/   (log in with the admin account below)`);
   o(`  Database:   ${config.databaseUrl ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
   o(`  Logs:       ${logFile}${config.withAgent ? `, ${path.join(config.dataDir, 'agent.log')}` : ''}`);
   o('');
@@ -121,7 +121,32 @@ async function runController(ctx: CliContext, flags: { dataDir?: string; port?: 
   ctx.io.err('stopped.');
 }
 
+async function runDcWorker(ctx: CliContext, flags: { dataDir?: string }): Promise<void> {
+  const { startDcWorker } = await import('../../controller/index.ts');
+  const config = loadControllerConfig({ dataDir: flags.dataDir, agent: false });
+  const logFile = path.join(config.dataDir, 'dc-worker.log');
+  const log = createLogger(config.logLevel, 'dc-worker', pino.destination({ dest: logFile, sync: false, maxLength: 16 * 1024 * 1024 }));
+  const signal = untilSignal();
+  const worker = await startDcWorker(config, { log });
+  const o = ctx.io.out;
+  o(`Starling system-controller worker is up: it audits and synchronises its share of the subclouds (${config.dcloud.auditShards} shards shared with the other system-controller processes).`);
+  o(`  Database:   ${worker.database === 'external' ? 'external PostgreSQL (STARLING_DATABASE_URL)' : `the system controller's embedded PostgreSQL in ${path.join(config.dataDir, 'pg')}`}`);
+  o(`  Logs:       ${logFile}`);
+  o('Press Ctrl-C to stop (its shards go to the other processes).');
+  const sig = await signal;
+  ctx.io.err(`\n${sig}: stopping…`);
+  await worker.stop();
+  log.flush();
+  ctx.io.err('stopped.');
+}
+
 export function registerServers(program: Command, ctx: CliContext): void {
+  program
+    .command('dc-worker')
+    .description("start a system-controller worker (no API): it audits and synchronises its share of the subclouds, on the system controller's database")
+    .option('--data-dir <dir>', "the system controller's data folder (its secrets, and its embedded database unless STARLING_DATABASE_URL is set), or a folder with a copy of its secrets.json (default: .starling, or STARLING_DATA_DIR)")
+    .action(async (o: { dataDir?: string }) => runDcWorker(ctx, o));
+
   program
     .command('up')
     .description('start an all-in-one (AIO-SX) controller with the local host’s agent, on an embedded PostgreSQL in the data folder')

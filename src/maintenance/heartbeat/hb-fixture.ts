@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../../common/log.ts';
-import { hostNetworkKeys, startResponder } from '../../agentlink/heartbeat/index.ts';
+import { hostNetworkKeys, pulseKeys, startResponder } from '../../agentlink/heartbeat/index.ts';
 import { startPulser } from './pulser.ts';
 
 const [mode, keyHex] = process.argv.slice(2);
@@ -11,6 +11,7 @@ const [mode, keyHex] = process.argv.slice(2);
 if (mode === 'responder') {
   const r = await startResponder({
     keys: hostNetworkKeys(Buffer.from(keyHex ?? '', 'hex'), 'w0'),
+    pulseKeys: pulseKeys(Buffer.from(keyHex ?? '', 'hex')),
     hostname: 'worker-0',
     endpoints: [
       { network: 'mgmt', address: '127.0.0.1', port: 0 },
@@ -27,6 +28,7 @@ if (mode === 'responder') {
   const keys = hostNetworkKeys(siteKey, 'w0');
   const r = await startResponder({
     keys,
+    pulseKeys: pulseKeys(siteKey),
     hostname: 'worker-0',
     endpoints: [{ network: 'mgmt', address: '127.0.0.1', port: 0 }],
     flags: () => 3,
@@ -38,6 +40,7 @@ if (mode === 'responder') {
   const p = await startPulser({
     periodMs: 100,
     controller: 'controller-0',
+    pulseKeys: pulseKeys(siteKey),
     log: silentLogger,
     onTick: (obs) => {
       answers.push(...obs.map((o) => o.answered));

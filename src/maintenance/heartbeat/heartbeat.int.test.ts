@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.ts';
-import { hostNetworkKeys, decodePacket, encodePacket, networkKey, nextSeq, type HbNetwork, startResponder, type Responder, type ResponderEndpoint } from '../../agentlink/heartbeat/index.ts';
+import { hostNetworkKeys, decodePacket, encodePacket, multicastOf, networkKey, nextSeq, pulseKeys, REPLY_FLAG_MULTICAST, type HbNetwork, startResponder, type Responder, type ResponderEndpoint } from '../../agentlink/heartbeat/index.ts';
 import { startPulser, type HbObservation, type HbTarget } from './pulser.ts';
 
 const siteKey = randomBytes(32);
@@ -22,6 +22,7 @@ async function responder(
 ): Promise<Responder> {
   const r = await startResponder({
     keys: keysOf(hostIdOf(hostname), key),
+    pulseKeys: pulseKeys(key),
     hostname,
     endpoints,
     flags: () => 1,
@@ -38,6 +39,7 @@ async function pulser(periodMs = 100, bind?: string) {
     ...(bind === undefined ? {} : { bind }),
     periodMs,
     controller: 'controller-0',
+    pulseKeys: pulseKeys(siteKey),
     log: silentLogger,
     onTick: (obs: HbObservation[]) => {
       for (const o of obs) {
@@ -84,10 +86,13 @@ async function udp(type: 'udp4' | 'udp6' = 'udp4') {
 
 /** worker-0's key for a network (of this site, or of another). */
 const key = (n: HbNetwork, k = siteKey) => keysOf('w0', k)[n];
+/** The site's pulse key for a network (every agent holds it). */
+const pulseKey = (n: HbNetwork, k = siteKey) => pulseKeys(k)[n];
+const nonce = () => randomBytes(8).readBigUInt64BE();
 const freshPulse = (network: HbNetwork, k = siteKey, claim: HbNetwork = network) =>
   encodePacket(
-    { kind: 'pulse', network: claim, seq: nextSeq(0n), controller: 'controller-0' },
-    key(network, k),
+    { kind: 'pulse', network: claim, seq: nextSeq(0n), nonce: nonce(), controller: 'controller-0' },
+    pulseKey(network, k),
   );
 
 describe('heartbeat over UDP', () => {
@@ -130,6 +135,44 @@ describe('heartbeat over UDP', () => {
     expect(hb.streak(['w1/mgmt'], true)).toBe(true);
   });
 
+  it('a host the multicast pulse reaches gets no unicast pulse; when it stops reaching it, unicast pulses resume before any loss', async () => {
+    // worker-0's agent, by hand: a unicast socket and a member of mgmt's group, both answering.
+    const agent = await udp();
+    const pk = pulseKey('mgmt');
+    const mc = multicastOf(pk);
+    const member = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    await new Promise<void>((r) => member.bind(mc.port, mc.group, r));
+    member.addMembership(mc.group, '127.0.0.1');
+    let memberOpen = true;
+    cleanup.push(() => (memberOpen ? new Promise<void>((r) => member.close(() => r())) : undefined));
+    const answer = (multicast: boolean) => (buf: Buffer, from: dgram.RemoteInfo) => {
+      const d = decodePacket(buf, pk);
+      if (!d.ok || d.msg.kind !== 'pulse') return;
+      const flags = multicast ? REPLY_FLAG_MULTICAST : 0;
+      const reply = encodePacket({ kind: 'reply', network: 'mgmt', seq: d.msg.seq, nonce: d.msg.nonce, hostname: 'worker-0', flags }, key('mgmt'));
+      agent.s.send(reply, from.port, from.address);
+    };
+    agent.s.on('message', answer(false));
+    member.on('message', answer(true));
+    const hb = await pulser();
+    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: agent.port, hostname: 'worker-0', key: key('mgmt') }]);
+    await waitFor('the multicast pulse alone', async () => (await hb.p.stats()).multicastTargets === 1);
+    const unicast = agent.inbox.length;
+    await waitFor('5 answered periods', () => hb.streak(['w0/mgmt'], true, 5));
+    expect(agent.inbox.length).toBe(unicast); // no unicast pulse meanwhile
+
+    const from = hb.seen.get('w0/mgmt')!.length;
+    await new Promise<void>((r) => member.close(() => r()));
+    memberOpen = false;
+    await waitFor('unicast pulses again', () => agent.inbox.length > unicast);
+    await waitFor('10 more periods', () => hb.seen.get('w0/mgmt')!.length >= from + 10);
+    const after = hb.seen.get('w0/mgmt')!.slice(from);
+    expect(after.slice(-5)).toEqual([true, true, true, true, true]);
+    // At most 2 periods missed in a row (the degrade threshold is 6).
+    expect(after.join(',')).not.toMatch(/false,false,false/);
+    expect((await hb.p.stats()).multicastTargets).toBe(0);
+  });
+
   it('a pulse the kernel refuses to send counts as a miss and a send error', async () => {
     const hb = await pulser();
     // The broadcast address without SO_BROADCAST: EACCES locally, nothing leaves the host.
@@ -163,42 +206,47 @@ describe('heartbeat over UDP', () => {
     const attempts: Buffer[] = [
       freshPulse('mgmt', randomBytes(32)), // forged: another site's key
       encodePacket(
-        { kind: 'pulse', network: 'mgmt', seq: nextSeq(0n), controller: 'controller-0' },
-        keysOf('w1').mgmt,
-      ), // forged: another host's key of this site (what another agent holds)
+        { kind: 'pulse', network: 'mgmt', seq: nextSeq(0n), nonce: nonce(), controller: 'controller-0' },
+        key('mgmt'),
+      ), // forged: made with the host's own key, not the pulse key
       flipped, // forged: a byte changed in transit
       freshPulse('mgmt').subarray(0, 40), // malformed: truncated
       freshPulse('cluster-host'), // forged: a cluster-host pulse on the mgmt socket
       freshPulse('mgmt', siteKey, 'cluster-host'), // malformed: mgmt-keyed but claims cluster-host
       encodePacket(
-        { kind: 'reply', network: 'mgmt', seq: nextSeq(0n), hostname: 'x', flags: 0 },
-        key('mgmt'),
-      ), // malformed
+        { kind: 'reply', network: 'mgmt', seq: nextSeq(0n), nonce: nonce(), hostname: 'x', flags: 0 },
+        pulseKey('mgmt'),
+      ), // malformed: a reply on the pulse socket
       Buffer.from('hello'), // malformed
     ];
     for (const a of attempts) await spy.send(a, mgmtPort);
     await waitFor('all received', () => w0.stats().received === attempts.length);
     expect(w0.stats()).toEqual({ received: 8, answered: 0, forged: 4, replayed: 0, ahead: 0, malformed: 4 });
-    // And one good pulse is answered, to the sender's address and port.
-    await spy.send(freshPulse('mgmt'), mgmtPort);
+    // And one good pulse is answered, to the sender's address and port, with its seq and nonce,
+    // under the host's own key.
+    const good = freshPulse('mgmt');
+    await spy.send(good, mgmtPort);
     await waitFor('the reply', () => spy.inbox.length === 1);
+    const sent = decodePacket(good, pulseKey('mgmt'));
     const r = decodePacket(spy.inbox[0]!.buf, key('mgmt'));
+    if (!sent.ok) throw new Error('the pulse did not decode');
     expect(r).toMatchObject({
       ok: true,
-      msg: { kind: 'reply', network: 'mgmt', hostname: 'worker-0', flags: 1 },
+      msg: { kind: 'reply', network: 'mgmt', hostname: 'worker-0', flags: 1, seq: sent.msg.seq, nonce: sent.msg.nonce },
     });
   });
 
   it('a captured pulse or reply sent again is a replay: dropped and counted on both sides', async () => {
-    // The spy sits between the pulser and the agent and relays (and repeats) what it captures.
-    const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
+    // The spy sits between the pulser and the agent and relays (and repeats) what it captures
+    // (over IPv6, which is pulsed unicast: no multicast pulse reaches the agent past the spy).
+    const w0 = await responder('worker-0', [{ network: 'mgmt', address: '::1', port: 0 }]);
     const agentPort = w0.endpoints()[0]!.port;
-    const spy = await udp();
+    const spy = await udp('udp6');
     const hb = await pulser(1000); // a long period: the relay happens well inside one
-    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: spy.port, key: key('mgmt') }]);
+    hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '::1', port: spy.port, key: key('mgmt') }]);
     await waitFor('a pulse', () => spy.inbox.length >= 1);
     const pulse = spy.inbox.shift()!;
-    expect(decodePacket(pulse.buf, key('mgmt'))).toMatchObject({ ok: true, msg: { kind: 'pulse' } });
+    expect(decodePacket(pulse.buf, pulseKey('mgmt'))).toMatchObject({ ok: true, msg: { kind: 'pulse' } });
 
     await spy.send(pulse.buf, agentPort);
     await waitFor('the reply', () => spy.inbox.some((m) => m.rinfo.port === agentPort));
@@ -223,21 +271,23 @@ describe('heartbeat over UDP', () => {
     hb.p.setTargets([{ hostId: 'w0', network: 'mgmt', address: '127.0.0.1', port: spy.port, key: key('mgmt') }]);
     await waitFor('a pulse', () => spy.inbox.length >= 1);
     const pulserPort = spy.inbox[0]!.rinfo.port;
-    const seq = decodePacket(spy.inbox[0]!.buf, key('mgmt'));
+    const seq = decodePacket(spy.inbox[0]!.buf, pulseKey('mgmt'));
     if (!seq.ok) throw new Error('pulse did not decode');
-    const replyTo = (s: bigint, k: Buffer, network: HbNetwork = 'mgmt') =>
-      encodePacket({ kind: 'reply', network, seq: s, hostname: 'worker-0', flags: 0 }, k);
+    const replyTo = (s: bigint, k: Buffer, network: HbNetwork = 'mgmt', n = seq.msg.nonce) =>
+      encodePacket({ kind: 'reply', network, seq: s, nonce: n, hostname: 'worker-0', flags: 0 }, k);
     const before = await hb.p.stats();
     const attempts = [
       replyTo(seq.msg.seq, networkKey(randomBytes(32), 'mgmt')), // forged
       replyTo(seq.msg.seq, keysOf('w1').mgmt), // forged: another host's key answers for worker-0
+      replyTo(seq.msg.seq, pulseKey('mgmt')), // forged: the pulse key (every agent has it) answers for no host
       replyTo(seq.msg.seq, key('mgmt')).subarray(0, 50), // malformed
       encodePacket(
-        { kind: 'pulse', network: 'mgmt', seq: seq.msg.seq, controller: 'controller-0' },
+        { kind: 'pulse', network: 'mgmt', seq: seq.msg.seq, nonce: seq.msg.nonce, controller: 'controller-0' },
         key('mgmt'),
       ), // malformed: a pulse, not a reply
       replyTo(seq.msg.seq, key('mgmt'), 'cluster-host'), // malformed: the seq of a mgmt pulse
       replyTo(12345n, key('mgmt')), // replayed: no pulse has that seq
+      replyTo(seq.msg.seq, key('mgmt'), 'mgmt', seq.msg.nonce ^ 1n), // replayed: the seq with another nonce
     ];
     for (const a of attempts) await spy.send(a, pulserPort);
     await waitFor(
@@ -250,24 +300,24 @@ describe('heartbeat over UDP', () => {
       malformed: after.malformed - before.malformed,
       replayed: after.replayed - before.replayed,
       answered: after.answered - before.answered,
-    }).toEqual({ forged: 2, malformed: 3, replayed: 1, answered: 0 });
+    }).toEqual({ forged: 3, malformed: 3, replayed: 2, answered: 0 });
   });
 
-  it('after a key change, only pulses made with the new key are answered', async () => {
+  it('after a host key change, only replies made with the new key count', async () => {
     const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
     const hb = await pulser();
     hb.p.setTargets(targetsOf('w0', w0));
     await waitFor('answers', () => hb.streak(['w0/mgmt'], true, 3));
     const newKey = randomBytes(32);
-    w0.setKeys(keysOf('w0', newKey));
+    w0.setKeys(keysOf('w0', newKey), pulseKeys(siteKey));
     await waitFor('misses with the old key', () => hb.streak(['w0/mgmt'], false, 3));
-    expect(w0.stats().forged).toBeGreaterThanOrEqual(3);
+    expect((await hb.p.stats()).forged).toBeGreaterThanOrEqual(3);
     hb.p.setTargets(targetsOf('w0', w0, newKey));
     await waitFor('answers with the new key', () => hb.streak(['w0/mgmt'], true, 3));
   });
 
   it('a forged pulse 20 s ahead, or far in the future, does not make the agent refuse the real pulses', async () => {
-    // The attacker holds worker-0's own key (the worst case): its pulses verify.
+    // The attacker holds the pulse key (every agent does): its pulses verify.
     const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
     const port = w0.endpoints()[0]!.port;
     const spy = await udp();
@@ -275,7 +325,7 @@ describe('heartbeat over UDP', () => {
     hb.p.setTargets(targetsOf('w0', w0));
     await waitFor('answers', () => hb.streak(['w0/mgmt'], true, 3));
     const forge = (seq: bigint) =>
-      encodePacket({ kind: 'pulse', network: 'mgmt', seq, controller: 'controller-0' }, key('mgmt'));
+      encodePacket({ kind: 'pulse', network: 'mgmt', seq, nonce: nonce(), controller: 'controller-0' }, pulseKey('mgmt'));
     await spy.send(forge(nextSeq(0n) + 20_000_000n), port);
     await spy.send(forge((1n << 64n) - 1n), port);
     await waitFor('both refused', () => w0.stats().ahead === 2);
@@ -324,10 +374,14 @@ describe('heartbeat over UDP', () => {
     const answered = s1.answered - s0.answered;
     const sent = s1.sent - s0.sent;
     console.info(
-      `heartbeat: 100 targets at 100 ms for ${(wallMs / 1000).toFixed(1)} s: ${sent} pulses, ${answered} answered; ` +
+      `heartbeat: 100 targets at 100 ms for ${(wallMs / 1000).toFixed(1)} s: ${sent} datagrams sent, ${answered} answered, ` +
+        `${s1.multicastTargets} targets reached by multicast alone; ` +
         `CPU ${pct.toFixed(1)}% of one core (pulser worker + main thread + 50 responders, one process)`,
     );
-    expect(sent).toBeGreaterThanOrEqual(2000); // ≥ 20 periods of 100 pulses in 3 s, even on a busy machine
+    expect(answered).toBeGreaterThanOrEqual(2000); // ≥ 20 periods of 100 answers in 3 s, even on a busy machine
+    // The IPv4 targets get the multicast pulse alone; the IPv6 ones (25) unicast pulses.
+    expect(s1.multicastTargets).toBe(75);
+    expect(sent).toBeLessThan(answered);
     expect(s1.sendErrors - s0.sendErrors).toBe(0);
     await waitFor('every target answered', () => hb.streak(keys, true, 3), 30_000);
   });

@@ -1,13 +1,16 @@
 // The controller's side of the heartbeat (StarlingX hbsAgent): a worker thread pulses every host on
 // each of its networks every period and hands the main thread one batch of observations per period.
+// A network's pulse is multicast (its group: keys.ts's multicastOf) out of the local interface
+// whose subnet holds the hosts' addresses; hosts on no local subnet are pulsed unicast.
 
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StarlingError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
 import type { HbObservation } from '../domain/heartbeat.ts';
-import { checkHbName, HB_NETWORKS, type HbStats } from '../../agentlink/heartbeat/index.ts';
+import { checkHbName, HB_NETWORKS, multicastOf, type HbNetwork } from '../../agentlink/heartbeat/index.ts';
 import {
   PULSER_WORKER_SOURCE,
   type PulserBind,
@@ -16,6 +19,7 @@ import {
   type PulserStats,
   type PulserWorkerData,
   type ToWorker,
+  type WorkerTarget,
 } from './pulser-worker.ts';
 
 export type { HbObservation, HbTarget };
@@ -26,7 +30,7 @@ export interface Pulser {
   /** Where its sockets listen (address and port), one per address family it pulses. */
   listening(): { address: string; port: number }[];
   /** Counters since the worker started (a worker restarted after a crash starts again at 0). */
-  stats(): Promise<HbStats & { sent: number; sendErrors: number }>;
+  stats(): Promise<PulserStats>;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,8 @@ export async function startPulser(opts: {
   bind?: string;
   periodMs: number;
   controller: string;
+  /** The site's pulse key per network (keys.ts's pulseKeys); a network without one is not pulsed. */
+  pulseKeys: Partial<Record<HbNetwork, Uint8Array>>;
   log: Logger;
   onTick: (obs: HbObservation[]) => void;
 }): Promise<Pulser> {
@@ -49,8 +55,18 @@ export async function startPulser(opts: {
     });
   }
   const bind = await pulserBind(opts.bind);
+  const pulseKeys: Partial<Record<HbNetwork, Uint8Array>> = {};
+  const multicast: PulserWorkerData['multicast'] = {};
+  for (const n of HB_NETWORKS) {
+    const k = opts.pulseKeys[n];
+    if (k === undefined) continue;
+    if (!(k instanceof Uint8Array) || k.length !== 64)
+      throw new StarlingError('VALIDATION_FAILED', `pulse key for ${n} must be 64 bytes`, { field: `pulseKeys.${n}` });
+    pulseKeys[n] = Uint8Array.from(k);
+    multicast[n] = multicastOf(Buffer.from(k));
+  }
   let listening: { address: string; port: number }[] = [];
-  let targets: HbTarget[] = [];
+  let targets: WorkerTarget[] = [];
   let worker: Worker | null = null;
   let closing = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -63,6 +79,7 @@ export async function startPulser(opts: {
     malformed: 0,
     sent: 0,
     sendErrors: 0,
+    multicastTargets: 0,
   };
   let statsId = 0;
   const pendingStats = new Map<number, (s: PulserStats) => void>();
@@ -74,6 +91,8 @@ export async function startPulser(opts: {
         bind,
         periodMs: opts.periodMs,
         controller: opts.controller,
+        pulseKeys,
+        multicast,
         targets,
       };
       // execArgv []: the worker is plain JavaScript and needs none of the parent's loaders (tsx).
@@ -128,7 +147,8 @@ export async function startPulser(opts: {
   return {
     setTargets(t) {
       t.forEach(checkTarget);
-      targets = t.map((x) => ({ ...x }));
+      const via = multicastVia(bind);
+      targets = t.map((x) => ({ ...x, via: via(x.address) }));
       send({ type: 'targets', targets });
     },
     listening: () => listening.map((l) => ({ ...l })),
@@ -164,7 +184,31 @@ function checkTarget(t: HbTarget, i: number): void {
   if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
     throw bad('port', `port ${t.port} is out of range`);
   if (t.hostname !== undefined) checkHbName(t.hostname, `targets[${i}].hostname`);
-  if (!(t.key instanceof Uint8Array) || t.key.length < 16) throw bad('key', 'no heartbeat key');
+  if (!(t.key instanceof Uint8Array) || t.key.length !== 64) throw bad('key', 'no heartbeat key');
+}
+
+/**
+ * For a target's address, the local IPv4 address whose subnet holds it (the longest prefix), which
+ * the network's multicast pulse leaves from; null when none does (routed, IPv6), or when the pulser
+ * is bound to another address (its pulses leave from there). A loopback target is reached on lo.
+ */
+export function multicastVia(
+  bind: PulserBind,
+  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): (address: string) => string | null {
+  const toInt = (a: string) => a.split('.').reduce((n, b) => n * 256 + Number(b), 0);
+  const nets = Object.values(interfaces)
+    .flat()
+    .flatMap((i) => (i !== undefined && i.family === 'IPv4' ? [i] : []))
+    .filter((i) => bind.udp4 === '0.0.0.0' || bind.udp4 === i.address)
+    .map((i) => ({ address: i.address, net: toInt(i.address), mask: toInt(i.netmask) }))
+    .sort((a, b) => b.mask - a.mask);
+  return (address) => {
+    if (!isIPv4(address)) return null;
+    const a = toInt(address);
+    const hit = nets.find((n) => (((a ^ n.net) & n.mask) >>> 0) === 0);
+    return hit?.address ?? null;
+  };
 }
 
 /** The pulser's listening addresses for the controller's bind address (a name is resolved). */

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childEnv } from '../../common/config.ts';
 import { silentLogger } from '../../common/log.ts';
-import { type ResponderEndpoint, hostNetworkKeys } from '../../agentlink/heartbeat/index.ts';
+import { type ResponderEndpoint, hostNetworkKeys, pulseKeys } from '../../agentlink/heartbeat/index.ts';
 import { startPulser } from './pulser.ts';
 
 const run = promisify(execFile);
@@ -89,6 +89,7 @@ describe('the pulser worker', () => {
       const p = await startPulser({
         periodMs: 100,
         controller: 'controller-0',
+        pulseKeys: pulseKeys(siteKey),
         log: silentLogger,
         onTick: (obs) => answers.push(...obs.map((o) => o.answered)),
       });
