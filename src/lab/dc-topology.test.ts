@@ -28,7 +28,10 @@ describe('distributed-cloud lab plan', () => {
   });
 
   it('cuts and restores a site at the router', () => {
-    expect(dcLinkSteps(t, 'subcloud3', false)).toEqual([{ namespace: 'dc1-rt', batch: [['link', 'set', 'sub3', 'down']] }]);
+    expect(dcLinkSteps(t, 'subcloud3', false)).toEqual([
+      { namespace: 'dc1-rt', batch: [['rule', 'add', 'to', '169.254.203.0/24', 'prohibit'], ['rule', 'add', 'from', '169.254.203.0/24', 'prohibit']] },
+    ]);
+    expect(dcLinkSteps(t, 'subcloud3', true)[0]).toMatchObject({ batch: [['rule', 'del', 'to', '169.254.203.0/24', 'prohibit'], ['rule', 'del', 'from', '169.254.203.0/24', 'prohibit']] });
     expect(() => dcLinkSteps(t, 'subcloud9', true)).toThrow(/no site subcloud9/);
   });
 

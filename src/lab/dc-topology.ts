@@ -1,8 +1,8 @@
 // A distributed-cloud lab: a system controller and N subclouds, each a site in a network namespace
 // of its own on a /24 of its own, joined by a router namespace (so the system controller reaches
 // each subcloud over routed addresses, as over a WAN), and one veth from the root namespace to the
-// router so tests and operators on this machine reach every site. Cutting a site's WAN link =
-// setting the router's port to it down. The plan is pure; the steps are `ip` lines (netns.ts).
+// router so tests and operators on this machine reach every site. Cutting a site's WAN link = the
+// router refusing its traffic. The plan is pure; the steps are `ip` lines (netns.ts).
 
 import { StarlingError } from '../common/errors.ts';
 import type { NetStep } from './netns.ts';
@@ -99,9 +99,15 @@ export function dcLabSetupSteps(t: DcLabTopology): NetStep[] {
   return steps;
 }
 
-/** A site's WAN link cut or restored, at the router (the site keeps its address and routes). */
+/**
+ * A site's WAN link cut or restored, in the router: policy rules that refuse everything to and from
+ * the site's /24 (senders get "prohibited" at once, as from a WAN router that lost the route). The
+ * site's own interface keeps its carrier, as a site's internal networks do when its WAN link goes:
+ * its hosts, heartbeats and API run on undisturbed.
+ */
 export function dcLinkSteps(t: DcLabTopology, site: string, up: boolean): NetStep[] {
   const s = t.sites.find((x) => x.name === site);
   if (!s) throw new StarlingError('NOT_FOUND', `no site ${site} in lab ${t.name}`, { field: 'site' });
-  return [{ namespace: t.routerNamespace, batch: [['link', 'set', s.routerPort, up ? 'up' : 'down']] }];
+  const op = up ? 'del' : 'add';
+  return [{ namespace: t.routerNamespace, batch: [['rule', op, 'to', s.subnet, 'prohibit'], ['rule', op, 'from', s.subnet, 'prohibit']] }];
 }
