@@ -5,6 +5,7 @@ import { StarlingError } from '../../common/errors.ts';
 import type { CliContext } from '../context.ts';
 import type { ISystem } from '../../inventory/index.ts';
 import { registerSnmp } from './snmp.ts';
+import { registerDnsNtp } from './dns-ntp.ts';
 import { registerHosts } from './host.ts';
 import { registerHostInterfaces } from './host-if.ts';
 import { registerHostStorage } from './host-storage.ts';
@@ -70,4 +71,5 @@ export function registerSystem(program: Command, ctx: CliContext): void {
   registerHostInterfaces(system, ctx);
   registerHostStorage(system, ctx);
   registerSnmp(system, ctx);
+  registerDnsNtp(system, ctx);
 }
