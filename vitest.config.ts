@@ -50,7 +50,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: [...apiTests, ...integrationTests], sequence: { groupOrder: 0 } },
+        // The dashboard's pure logic (dashboard/src/*.test.ts) too.
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'dashboard/src/**/*.test.ts'], exclude: [...apiTests, ...integrationTests], sequence: { groupOrder: 0 } },
       },
       { extends: true, test: { name: 'integration', include: integrationTests, sequence: { groupOrder: 0 } } },
       dbProject('embedded', 'embedded', apiTests, 0),

@@ -51,10 +51,21 @@ export async function buildDashboard({ force = false } = {}) {
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: { outDir: tmp, emptyOutDir: true, target: 'es2022', reportCompressedSize: false, chunkSizeWarningLimit: 200 },
   });
+  // Swapped in whole. Two processes building at once (two `starling` commands in a checkout whose
+  // dashboard changed) both succeed: the one that finds the other's folder in place keeps it.
   const old = `${dashboardOut}.${process.pid}.old`;
-  if (existsSync(dashboardOut)) renameSync(dashboardOut, old);
-  renameSync(tmp, dashboardOut);
+  try {
+    renameSync(dashboardOut, old);
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
+  }
+  try {
+    renameSync(tmp, dashboardOut);
+  } catch (e) {
+    if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+  }
   rmSync(old, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
   const files = [];
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -1,17 +1,20 @@
 // The subcloud simulator (a test tool for scale, not a subcloud): one HTTP server that answers,
 // for thousands of simulated subclouds at once, the calls a system controller makes to a
-// subcloud — Keystone login, fm's alarm summary, and the identity read/write of identity sync.
+// subcloud — Keystone login, fm's alarm summary, and the identity and platform (DNS, NTP) reads and
+// writes of dcorch's sync.
 // Subcloud n lives under http://host:port/sc/n; each has its own tokens, alarm counts and
 // identity. Latency, dead subclouds and drift are set per subcloud.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IdentitySnapshot } from '../../src/identity/index.ts';
+import type { PlatformSettings } from '../../src/inventory/index.ts';
 
 export interface SimulatedSubcloud {
   password: string;
   alarms: { critical: number; major: number; minor: number; warnings: number };
   identity: IdentitySnapshot;
+  platform: PlatformSettings;
   /** Refuse every call (a dead site or a cut link). */
   dead: boolean;
   /** Added to every answer, ms. */
@@ -42,6 +45,7 @@ export async function startSubcloudSimulator(count: number, opts: { password?: s
     password: opts.password ?? 'Sim-pw-123',
     alarms: { critical: 0, major: 0, minor: 1, warnings: 0 },
     identity: emptyIdentity(),
+    platform: { nameservers: '', ntpservers: '' },
     dead: false,
     latencyMs: opts.latencyMs ?? 0,
     tokens: new Set(),
@@ -87,6 +91,11 @@ export async function startSubcloudSimulator(count: number, opts: { password?: s
       if (req.method === 'PUT' && path === '/v1.0/identities') {
         sc.identity = (JSON.parse(text) as { identity: IdentitySnapshot }).identity;
         return answer(200, { digest: '', revoked_tokens_of: [] });
+      }
+      if (req.method === 'GET' && path === '/v1.0/platform') return answer(200, { platform: sc.platform });
+      if (req.method === 'PUT' && path === '/v1.0/platform') {
+        sc.platform = (JSON.parse(text) as { platform: PlatformSettings }).platform;
+        return answer(200, { platform: sc.platform, changed: true });
       }
       answer(404, { error: { code: 404 } });
     });

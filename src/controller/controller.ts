@@ -40,6 +40,8 @@ import {
   hostRoutes,
   interfaceRoutes,
   inventoryRoutes,
+  dnsNtpRoutes,
+  platformSyncRoutes,
   storageRoutes,
   registerSysinvFields,
 } from '../inventory/index.ts';
@@ -56,7 +58,7 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, centralSyncs, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
 import { CERTIFICATE_CHANNEL, CertificateExpiryMonitor, CertificateService, apiNames, certificateRoutes, ensureSiteTls } from '../certificates/index.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
@@ -257,9 +259,11 @@ export async function startController(config: ControllerConfig, deps: Controller
     discoveryRoutes(app, identity, { catalog: () => services, region: config.region, page: dashboardPage });
     // Every site can be a subcloud: its identity can be read and set by a system controller.
     identitySyncRoutes(app, identity);
+    platformSyncRoutes(app, inventory);
     auditRoutes(app, audit);
     registerSysinvFields(app);
     inventoryRoutes(app, inventory);
+    dnsNtpRoutes(app, inventory);
     hostRoutes(app, hosts);
     interfaceRoutes(app, new InterfaceService(db, clock));
     storageRoutes(app, new StorageService(db, clock));
@@ -384,7 +388,7 @@ export async function startController(config: ControllerConfig, deps: Controller
           probe: subclouds.probe,
           alarms: fault,
           log: log.child({ module: 'dcmanager-audit' }),
-          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+          syncs: centralSyncs({ identity, platform: inventory, client: subclouds }),
         },
         { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold, shards: d.auditShards },
         log,

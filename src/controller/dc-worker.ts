@@ -12,9 +12,10 @@ import { StarlingError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
 import { sealer } from '../common/sealed.ts';
 import { Db, embeddedUrl } from '../db/index.ts';
-import { DcManagerService, SubcloudClient, shardedAudit, type ShardedAudit } from '../dcmanager/index.ts';
+import { DcManagerService, SubcloudClient, centralSyncs, shardedAudit, type ShardedAudit } from '../dcmanager/index.ts';
 import { FaultService, loadCatalog } from '../fault/index.ts';
 import { IdentityService } from '../identity/index.ts';
+import { InventoryService } from '../inventory/index.ts';
 import { loadSecrets } from './data-dir.ts';
 
 export interface DcWorker {
@@ -77,7 +78,7 @@ export async function startDcWorker(config: ControllerConfig, deps: { log: Logge
       probe: subclouds.probe,
       alarms: fault,
       log: log.child({ module: 'dcmanager-audit' }),
-      sync: { central: () => identity.exportSnapshot([]), client: subclouds },
+      syncs: centralSyncs({ identity, platform: new InventoryService(db, clock), client: subclouds }),
     },
     { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold, shards: d.auditShards },
     log,

@@ -14,6 +14,7 @@ import { startFakeSubcloud, type FakeSubcloud } from '../../test/support/fake-su
 import { DcManagerService } from './service.ts';
 import { SubcloudAuditor } from './reconciler.ts';
 import { SubcloudClient } from './subcloud-client.ts';
+import type { EndpointSync } from './endpoint-sync.ts';
 
 const INTERVAL = 30_000;
 const TIMEOUT = 5_000;
@@ -60,9 +61,9 @@ describe('subcloud availability audit', () => {
     await db.query('DELETE FROM alarms');
   });
 
-  const start = async (concurrency = 10, offlineThreshold = 2) => {
+  const start = async (concurrency = 10, offlineThreshold = 2, syncs: EndpointSync[] = []) => {
     auditor = new SubcloudAuditor(
-      { service, probe: new SubcloudClient(() => sched.now()).probe, alarms: fault, log: silentLogger, scheduler: sched },
+      { service, probe: new SubcloudClient(() => sched.now()).probe, alarms: fault, log: silentLogger, scheduler: sched, syncs },
       { intervalMs: INTERVAL, timeoutMs: TIMEOUT, concurrency, offlineThreshold },
     );
     await auditor.start();
@@ -196,5 +197,40 @@ describe('subcloud availability audit', () => {
     f.mode = 'refuse';
     await tick();
     expect((await service.alarmSummary())[0]).toMatchObject({ critical_alarms: -1, major_alarms: -1, minor_alarms: -1, warnings: -1, cloud_status: 'disabled' });
+  });
+
+  it('records a synced endpoint out-of-sync (280.002) then in-sync, and never pushes to a subcloud unmanaged while its audit ran', async () => {
+    await addSubcloud('sc1');
+    // The sync contract as the audit sees it: this one finds drift when told to, and pushes only
+    // when the audit says the subcloud is still managed.
+    const state = { drift: false, unmanageMeanwhile: false, pushed: [] as boolean[] };
+    const platform: EndpointSync = {
+      endpoint: 'platform',
+      async sync(_t, _signal, drift) {
+        if (!state.drift) return;
+        if (state.unmanageMeanwhile) await service.updateSubcloud('sc1', { 'management-state': 'unmanaged' });
+        state.pushed.push(await drift());
+      },
+    };
+    await start(10, 2, [platform]);
+    await service.updateSubcloud('sc1', { 'management-state': 'managed' });
+    await auditor!.idle();
+    const status = async (type: string) => (await sub('sc1')).endpoint_sync_status.find((e) => e.endpoint_type === type)?.sync_status;
+    expect(await status('platform')).toBe('in-sync');
+    // The endpoint types with nothing to sync show in-sync too.
+    expect(await status('identity')).toBe('in-sync');
+
+    state.drift = true;
+    await tick();
+    expect(state.pushed).toEqual([true]);
+    expect(await status('platform')).toBe('in-sync');
+    const events = await db.query<{ state: string }>("SELECT state FROM event_log WHERE event_log_id = '280.002' AND entity_instance_id = 'subcloud=sc1.resource=platform' ORDER BY seq");
+    expect(events.rows.map((e) => e.state)).toEqual(['set', 'clear']);
+
+    state.unmanageMeanwhile = true;
+    await tick();
+    expect(state.pushed).toEqual([true, false]);
+    expect(await status('platform')).toBe('unknown');
+    expect(await alarms()).toEqual([]);
   });
 });

@@ -11,10 +11,9 @@ import { WorkQueue, requeueAfter, done, realScheduler, type Cancel, type Reconci
 import type { AuditObservation } from './domain/audit.ts';
 import { DEPLOY_COMPLETE } from './domain/subcloud.ts';
 import type { DcManagerService } from './service.ts';
-import type { SubcloudClient, SubcloudEndpoint, SubcloudProbe } from './subcloud-client.ts';
-import { inSync, withoutUsers, type IdentitySnapshot } from '../identity/index.ts';
-import { AGENT_USER } from '../common/version.ts';
+import type { SubcloudEndpoint, SubcloudProbe } from './subcloud-client.ts';
 import type { EndpointType } from './domain/subcloud.ts';
+import type { EndpointSync } from './endpoint-sync.ts';
 
 export interface AuditOptions {
   intervalMs: number;
@@ -38,20 +37,10 @@ export interface AuditDeps {
   alarms: Pick<AlarmPort, 'raise' | 'clear'> & { activeOfType?: (alarmIds: readonly string[]) => Promise<{ entity_instance_id: string }[]> };
   log: Logger;
   scheduler?: Scheduler;
-  /** dcorch's identity sync of managed online subclouds; unset = no sync. */
-  sync?: IdentitySync;
+  /** dcorch's sync of managed online subclouds, one per endpoint type (endpoint-sync.ts); none = no sync. */
+  syncs?: readonly EndpointSync[];
 }
 
-/** What identity sync needs: the system controller's identity, and the subcloud's end. */
-export interface IdentitySync {
-  central: () => Promise<IdentitySnapshot>;
-  client: Pick<SubcloudClient, 'getIdentity' | 'putIdentity'>;
-}
-
-/** The endpoint types synchronised; the others have nothing to synchronise yet. */
-const SYNCED: readonly EndpointType[] = ['identity'];
-/** Users never synchronised: each site's own agent service user. */
-const SITE_USERS = [AGENT_USER];
 export const OUT_OF_SYNC_ALARM = '280.002';
 
 export const OFFLINE_ALARM = '280.001';
@@ -223,50 +212,42 @@ export class SubcloudAuditor {
     }
     this.raisedAtTake.delete(entity);
     this.alarmConfirmed.add(id);
-    if (this.deps.sync && d.availability_status === 'online' && d.management_state === 'managed' && this.owns(id)) await this.syncIdentity(target, this.deps.sync);
+    // Only a subcloud that answered this audit is synced: one still online after a first miss is
+    // not tried (its sync would only time out and show it out-of-sync).
+    if (obs.ok && d.availability_status === 'online' && d.management_state === 'managed' && this.owns(id)) {
+      for (const sync of this.deps.syncs ?? []) await this.syncEndpoint(target, sync);
+    }
     const failing = !obs.ok && d.availability_status === 'online';
     return requeueAfter(failing ? (this.o.retryMs ?? this.o.intervalMs / 4) : this.o.intervalMs);
   }
 
-  private centralCache: { at: number; snapshot: Promise<IdentitySnapshot> } | undefined;
-
-  /** The system controller's identity, read at most once a second however many subclouds sync. */
-  private central(sync: IdentitySync): Promise<IdentitySnapshot> {
-    const now = this.scheduler.now();
-    if (!this.centralCache || now - this.centralCache.at >= 1000) {
-      const snapshot = sync.central();
-      snapshot.catch(() => (this.centralCache = undefined));
-      this.centralCache = { at: now, snapshot };
-    }
-    return this.centralCache.snapshot;
+  /** The endpoint types synchronised; the others have nothing to synchronise yet (shown in-sync). */
+  private get synced(): EndpointType[] {
+    return (this.deps.syncs ?? []).map((s) => s.endpoint);
   }
 
   /**
-   * dcorch's identity sync: the subcloud's identity compared with the system controller's
-   * (drift = out-of-sync, 280.002), then made equal (in-sync, cleared). The subcloud's admin login
-   * and agent user are left alone on both sides.
+   * dcorch's sync of one endpoint type: the subcloud compared with the system controller (drift =
+   * out-of-sync with 280.002 `subcloud=<name>.resource=<endpoint>`), then made equal (in-sync,
+   * alarm cleared). A subcloud that cannot be read or changed stays out-of-sync until it can.
    */
-  private async syncIdentity(t: SubcloudEndpoint & { id: number; admin_username: string }, sync: IdentitySync): Promise<void> {
-    const exclude = [...SITE_USERS, t.admin_username];
-    const record = async (status: 'in-sync' | 'out-of-sync'): Promise<void> => {
-      const r = await this.deps.service.recordSync(t.id, 'identity', status, SYNCED);
-      if (!r?.changed) return;
-      const entity = `subcloud=${r.name}.resource=identity`;
+  private async syncEndpoint(t: SubcloudEndpoint & { id: number }, sync: EndpointSync): Promise<void> {
+    /** False when the subcloud is gone or no longer managed (nothing is pushed to it then). */
+    const record = async (status: 'in-sync' | 'out-of-sync'): Promise<boolean> => {
+      const r = await this.deps.service.recordSync(t.id, sync.endpoint, status, this.synced);
+      if (!r) return false;
+      if (!r.changed) return true;
+      const entity = `subcloud=${r.name}.resource=${sync.endpoint}`;
       if (status === 'out-of-sync') {
-        await this.deps.alarms.raise({ alarm_id: OUT_OF_SYNC_ALARM, entity_instance_id: entity, severity: 'major', reason_text: `Subcloud ${r.name} identity is out-of-sync` });
+        await this.deps.alarms.raise({ alarm_id: OUT_OF_SYNC_ALARM, entity_instance_id: entity, severity: 'major', reason_text: `Subcloud ${r.name} ${sync.endpoint} is out-of-sync` });
       } else await this.deps.alarms.clear(OUT_OF_SYNC_ALARM, entity);
+      return true;
     };
     try {
-      const central = withoutUsers(await this.central(sync), exclude);
-      await this.bounded(t.id, async (signal) => {
-        const sub = await sync.client.getIdentity(t, exclude, signal);
-        if (inSync(sub, central)) return;
-        await record('out-of-sync');
-        await sync.client.putIdentity(t, central, exclude, signal);
-      });
+      await this.bounded(t.id, (signal) => sync.sync(t, signal, () => record('out-of-sync')));
       await record('in-sync');
     } catch (e) {
-      this.deps.log.warn({ err: e, subcloud: t.id }, 'identity sync failed');
+      this.deps.log.warn({ err: e, subcloud: t.id, endpoint: sync.endpoint }, 'subcloud sync failed');
       await record('out-of-sync');
     }
   }

@@ -119,6 +119,7 @@ export class DcManagerService {
   }
 
   private changed(id: number): void {
+    this.fullListCache = undefined;
     for (const fn of this.listeners) fn(id);
   }
 
@@ -141,11 +142,32 @@ export class DcManagerService {
       afterId = id;
     }
     const paged = query.limit !== undefined || query.marker !== undefined;
-    const page = paged ? { limit: query.limit ?? 100_000, afterId } : undefined;
+    if (!paged) return this.fullList();
+    const page = { limit: query.limit ?? 100_000, afterId };
     const r = await repo.listSubcloudsJson(this.db, { page });
-    if (!page) return `{"subclouds":${r.json}}`;
     const links = r.count === page.limit && r.lastId !== null ? [{ rel: 'next', href: `/v1.0/subclouds?limit=${page.limit}&marker=${r.lastId}` }] : [];
     return `{"subclouds":${r.json},"subclouds_links":${JSON.stringify(links)}}`;
+  }
+
+  private fullListCache: { at: number; text: Promise<string> } | undefined;
+
+  /**
+   * Every subcloud's JSON, read at most once a second however many ask (thousands of subclouds
+   * are a query of seconds on a loaded machine): concurrent and repeated lists share one read, a
+   * change made through this service reads again at once, one made by another process (an audit)
+   * shows within a second.
+   */
+  private fullList(): Promise<string> {
+    const now = performance.now();
+    if (!this.fullListCache || now - this.fullListCache.at > 1000) {
+      const text = repo.listSubcloudsJson(this.db).then((r) => `{"subclouds":${r.json}}`);
+      const entry = { at: now, text };
+      text.catch(() => {
+        if (this.fullListCache === entry) this.fullListCache = undefined;
+      });
+      this.fullListCache = entry;
+    }
+    return this.fullListCache.text;
   }
 
   async getSubcloud(ref: string): Promise<Subcloud> {

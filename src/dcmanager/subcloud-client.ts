@@ -3,7 +3,8 @@
 // abort signal. Tokens are kept per subcloud until shortly before they expire.
 
 import { httpRequest } from '../api/http.ts';
-import type { IdentitySnapshot } from '../identity/index.ts';
+import type { IdentitySnapshot, SyncedNames } from '../identity/index.ts';
+import type { PlatformSettings } from '../inventory/index.ts';
 import type { AlarmCounts } from './domain/audit.ts';
 
 export interface SubcloudEndpoint {
@@ -41,15 +42,28 @@ export class SubcloudClient {
     return { critical: n(s.critical), major: n(s.major), minor: n(s.minor), warnings: n(s.warnings) };
   };
 
-  /** The subcloud's identity (its admin login and `exclude` left out). */
-  async getIdentity(t: SubcloudEndpoint, exclude: readonly string[], signal: AbortSignal): Promise<IdentitySnapshot> {
-    const r = (await this.call(t, 'GET', `/v1.0/identities?exclude=${encodeURIComponent(exclude.join(','))}`, undefined, signal, 'identity read')) as { identity: IdentitySnapshot };
-    return r.identity;
+  /** The subcloud's identity (its admin login and `exclude` left out), and what earlier syncs brought. */
+  async getIdentity(t: SubcloudEndpoint, exclude: readonly string[], signal: AbortSignal): Promise<{ identity: IdentitySnapshot; synced?: SyncedNames }> {
+    const r = (await this.call(t, 'GET', `/v1.0/identities?exclude=${encodeURIComponent(exclude.join(','))}`, undefined, signal, 'identity read')) as {
+      identity: IdentitySnapshot;
+      synced?: SyncedNames;
+    };
+    return r.synced === undefined ? { identity: r.identity } : { identity: r.identity, synced: r.synced };
   }
 
   /** Makes the subcloud's identity the given one. */
   async putIdentity(t: SubcloudEndpoint, identity: IdentitySnapshot, exclude: readonly string[], signal: AbortSignal): Promise<void> {
     await this.call(t, 'PUT', `/v1.0/identities?exclude=${encodeURIComponent(exclude.join(','))}`, { identity }, signal, 'identity sync');
+  }
+
+  /** The subcloud's DNS and NTP servers. */
+  async getPlatform(t: SubcloudEndpoint, signal: AbortSignal): Promise<PlatformSettings> {
+    return ((await this.call(t, 'GET', '/v1.0/platform', undefined, signal, 'platform read')) as { platform: PlatformSettings }).platform;
+  }
+
+  /** Makes the subcloud's DNS and NTP servers the given ones. */
+  async putPlatform(t: SubcloudEndpoint, platform: PlatformSettings, signal: AbortSignal): Promise<void> {
+    await this.call(t, 'PUT', '/v1.0/platform', { platform }, signal, 'platform sync');
   }
 
   private async call(t: SubcloudEndpoint, method: string, path: string, body: unknown, signal: AbortSignal, what: string): Promise<unknown> {

@@ -1,6 +1,8 @@
 // A system controller auditing a real Starling site as its subcloud (a second controller with
 // its own database), on real time with a short audit interval: online at once, the subcloud's
-// alarms in the alarm summary, offline with 280.001 when it stops, back online when it returns.
+// alarms in the alarm summary, identity and platform (DNS, NTP) pushed and drift repaired, users
+// deleted centrally deleted there (its own kept), offline with 280.001 when it stops, back online
+// when it returns.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, authBody, startSite, type TestSite } from '../../test/support/site.ts';
@@ -90,6 +92,51 @@ describe('a system controller and a real subcloud', () => {
     expect(s.sync_status).toBe('in-sync');
     // The subcloud's own admin login is left alone.
     expect(await login(subcloud, 'admin', ADMIN_PASSWORD)).toBe(201);
+  });
+
+  const endpointStatus = async (type: string) => (await show()).endpoint_sync_status.find((e: { endpoint_type: string }) => e.endpoint_type === type).sync_status;
+  const servers = async (site: TestSite, t: string) => {
+    const [dns, ntp] = await Promise.all([site.call('GET', '/v1/idns', { token: t }), site.call('GET', '/v1/intp', { token: t })]);
+    return { dns: dns.body.idnss[0] as { uuid: string; nameservers: string }, ntp: ntp.body.intps[0] as { uuid: string; ntpservers: string } };
+  };
+  const patchServers = (site: TestSite, t: string, kind: 'idns' | 'intp', uuid: string, field: string, value: string) =>
+    site.call('PATCH', `/v1/${kind}/${uuid}`, { token: t, body: [{ op: 'replace', path: `/${field}`, value }, { op: 'replace', path: '/action', value: 'apply' }] });
+
+  it('pushes DNS and NTP servers changed centrally (platform), and repairs drift made on the subcloud', async () => {
+    const here = await servers(central, token);
+    expect((await patchServers(central, token, 'idns', here.dns.uuid, 'nameservers', '8.8.8.8,1.1.1.1')).status).toBe(200);
+    expect((await patchServers(central, token, 'intp', here.ntp.uuid, 'ntpservers', '0.pool.ntp.org')).status).toBe(200);
+    const subToken = await subcloud.token();
+    const there = await until(() => servers(subcloud, subToken), (v) => v.dns.nameservers === '8.8.8.8,1.1.1.1' && v.ntp.ntpservers === '0.pool.ntp.org', 'DNS and NTP on the subcloud');
+    await until(() => endpointStatus('platform'), (v) => v === 'in-sync', 'platform in-sync');
+
+    // Drift: the subcloud's DNS changed directly; the audit finds it and puts the central one back.
+    expect((await patchServers(subcloud, subToken, 'idns', there.dns.uuid, 'nameservers', '9.9.9.9')).status).toBe(200);
+    await until(() => servers(subcloud, subToken), (v) => v.dns.nameservers === '8.8.8.8,1.1.1.1', 'the central DNS restored');
+    await until(() => endpointStatus('platform'), (v) => v === 'in-sync', 'platform in-sync again');
+    const events = (await central.call('GET', '/v1/event_log?alarms=true&q.field=event_log_id&q.op=eq&q.value=280.002', { token })).body.event_log;
+    expect(events.map((e: { entity_instance_id: string; state: string }) => `${e.entity_instance_id} ${e.state}`)).toEqual(
+      expect.arrayContaining(['subcloud=edge1.resource=platform set', 'subcloud=edge1.resource=platform clear']),
+    );
+  });
+
+  it("deletes on the subcloud a user and a project deleted centrally, and keeps the subcloud's own", async () => {
+    const u = await central.call('POST', '/v3/users', { token, body: { user: { name: 'temp-op', password: 'Temp-pw-123', enabled: true } } });
+    const p = await central.call('POST', '/v3/projects', { token, body: { project: { name: 'temp-proj', domain_id: 'default' } } });
+    expect([u.status, p.status]).toEqual([201, 201]);
+    const subToken = await subcloud.token();
+    const own = await subcloud.call('POST', '/v3/users', { token: subToken, body: { user: { name: 'site-op', password: 'Site-pw-123', enabled: true } } });
+    expect(own.status).toBe(201);
+    const names = async (kind: 'users' | 'projects') => ((await subcloud.call('GET', `/v3/${kind}`, { token: subToken })).body[kind] as { name: string }[]).map((x) => x.name);
+    await until(() => names('users'), (n) => n.includes('temp-op'), 'temp-op on the subcloud');
+    await until(() => names('projects'), (n) => n.includes('temp-proj'), 'temp-proj on the subcloud');
+
+    expect((await central.call('DELETE', `/v3/users/${u.body.user.id}`, { token })).status).toBe(204);
+    expect((await central.call('DELETE', `/v3/projects/${p.body.project.id}`, { token })).status).toBe(204);
+    await until(() => names('users'), (n) => !n.includes('temp-op'), 'temp-op deleted on the subcloud');
+    await until(() => names('projects'), (n) => !n.includes('temp-proj'), 'temp-proj deleted on the subcloud');
+    expect(await names('users')).toEqual(expect.arrayContaining(['site-op', 'noc-op', 'admin']));
+    await until(identityStatus, (s) => s === 'in-sync', 'identity in-sync');
   });
 
   it('repairs drift made directly on the subcloud (out-of-sync, then in-sync) and leaves an unmanaged subcloud alone', async () => {

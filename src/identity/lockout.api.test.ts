@@ -169,7 +169,7 @@ describe('login lockout and per-source backoff', () => {
     // A delay runs out: the source may try again (a wrong password doubles its next delay).
     clock.advance(301_000);
     expect((await login(site.url, '127.0.0.4', await authBody('admin', ADMIN_PASSWORD))).status).toBe(201);
-  });
+  }, 60_000); // a 4 s flood and seven real logins: on a loaded machine more than the default 10 s
 
   it('guessing users that do not exist is throttled too', async () => {
     const answers = await flood(site.url, '127.0.0.7', 'nobody-here', { clients: 3, count: 30 });

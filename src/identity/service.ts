@@ -1,8 +1,8 @@
 // Identity use-cases: bootstrap of the first admin, password login, token validation and
 // revocation, users, projects and role assignments. The only writer of the identity tables.
 
-import type { IdentitySnapshot } from './domain/sync.ts';
-import { exportIdentity, importIdentity } from './sync.ts';
+import type { IdentitySnapshot, SyncedNames } from './domain/sync.ts';
+import { exportIdentity, importIdentity, syncedNames, type ImportResult } from './sync.ts';
 import type { Clock } from '../common/clock.ts';
 import { StarlingError } from '../common/errors.ts';
 import { newKeystoneId, newSecret, tokenDigest } from '../common/ids.ts';
@@ -545,8 +545,13 @@ export class IdentityService {
     return exportIdentity(this.db, exclude);
   }
 
+  /** Identity sync: the users and projects an earlier sync brought here. */
+  async syncedNames(exclude: readonly string[]): Promise<SyncedNames> {
+    return syncedNames(this.db, exclude);
+  }
+
   /** Identity sync: this site's identity made equal to a system controller's, in one transaction. */
-  async importSnapshot(s: IdentitySnapshot, exclude: readonly string[]): Promise<string[]> {
+  async importSnapshot(s: IdentitySnapshot, exclude: readonly string[]): Promise<ImportResult> {
     return this.change((q) => importIdentity(q, s, exclude, this.clock.now()));
   }
 

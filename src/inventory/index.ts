@@ -1,6 +1,7 @@
 // Inventory and configuration management (sysinv): the system, and later hosts and their parts.
 export { InventoryService } from './system/service.ts';
-export { inventoryRoutes } from './system/routes.ts';
+export { inventoryRoutes, dnsNtpRoutes, platformSyncRoutes } from './system/routes.ts';
+export { platformInSync, type PlatformSettings } from './system/domain/dns-ntp.ts';
 export { HostService, type Registration, type MaintenancePort, type HeartbeatEndpoint } from './hosts/service.ts';
 export { hostRoutes } from './hosts/routes.ts';
 export { InterfaceService, type InterfaceRecord } from './networking/service.ts';

@@ -32,6 +32,8 @@ import {
 export type { LabStatus, HostStatus, PowerAction, PowerState, LabTopology, TeardownReport };
 export { defaultLabDir } from './files.ts';
 export { planLab } from './topology.ts';
+export { planDcLab, type DcLabTopology, type DcLabSite } from './dc-topology.ts';
+export { buildDcLab, setDcLink, teardownDcLab, dcLabUp, dcLabDown, readDcLab, defaultDcLabDir, type DcLabState } from './dc-lab.ts';
 export { runLabDaemon } from './supervisor.ts';
 export { runBmcServer } from './bmc-serve.ts';
 

@@ -158,6 +158,16 @@ describe.skipIf(skipReason !== undefined)("StarlingX's own clients against Starl
     expect(await system('addrpool-list')).not.toMatch(/pool-storage/);
   });
 
+  it('system: DNS and NTP servers shown and modified', async () => {
+    expect(await system('dns-modify', 'nameservers=8.8.8.8,1.1.1.1')).toMatch(/nameservers +\| 8\.8\.8\.8,1\.1\.1\.1/);
+    expect(await system('dns-show')).toMatch(/nameservers +\| 8\.8\.8\.8,1\.1\.1\.1/);
+    expect(await system('ntp-modify', 'ntpservers=0.pool.ntp.org,1.pool.ntp.org')).toMatch(/ntpservers +\| 0\.pool\.ntp\.org,1\.pool\.ntp\.org/);
+    expect(await system('ntp-show')).toMatch(/isystem_uuid/);
+    await refused(['dns-modify', 'nameservers=not-an-address'], /Invalid DNS nameserver target address not-an-address/);
+    // An empty value is StarlingX's "none" (the client sends NC).
+    expect(await system('ntp-modify', 'ntpservers=')).toMatch(/ntpservers +\| +\|/);
+  });
+
   it('fm: alarms, events and suppression', async () => {
     const token = await site.token();
     const raised = await site.call('POST', '/v1/alarms', {

@@ -5,23 +5,11 @@ import type { JSX } from 'preact';
 import { api } from '../api.ts';
 import { useLive, useLoad } from '../hooks.ts';
 import type { EventLogEntry } from '../types.ts';
+import { hourlyCounts } from '../logic.ts';
 import { Card, ErrorBox, SEVERITIES } from '../ui.tsx';
 
 const HOURS = 24;
 const FILL: Record<string, string> = { critical: '#a40e26', major: '#bc4c00', minor: '#d4a72c', warning: '#54aeff' };
-
-/** Counts per hour (oldest first) and severity of the events since `now - hours`. */
-export function hourlyCounts(events: { timestamp: string; severity: string }[], now: number, hours: number): Record<string, number>[] {
-  const buckets = Array.from({ length: hours }, (): Record<string, number> => ({}));
-  const start = now - hours * 3_600_000;
-  for (const e of events) {
-    const t = Date.parse(e.timestamp);
-    if (!(t >= start && t <= now)) continue;
-    const b = buckets[Math.min(hours - 1, Math.floor((t - start) / 3_600_000))]!;
-    b[e.severity] = (b[e.severity] ?? 0) + 1;
-  }
-  return buckets;
-}
 
 export function AlarmHistory(): JSX.Element {
   const { faultTick } = useLive();

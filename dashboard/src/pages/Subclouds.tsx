@@ -8,19 +8,13 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import type { Subcloud, SubcloudAlarms } from '../types.ts';
+import { visibleRows } from '../logic.ts';
 import { ErrorBox, stateClass } from '../ui.tsx';
 
 const TILE_W = 176;
 const TILE_H = 64;
 const GAP = 8;
 const OVERSCAN_ROWS = 3;
-
-/** The rows of a virtual grid to draw for a scroll position: [first, last) row indexes. */
-export function visibleRows(scrollTop: number, viewHeight: number, rowHeight: number, rows: number, overscan: number): [number, number] {
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(rows, Math.ceil((scrollTop + viewHeight) / rowHeight) + overscan);
-  return [first, Math.max(first, last)];
-}
 
 export function Subclouds(): JSX.Element {
   const subclouds = useLoad((s) => api<{ subclouds: Subcloud[] }>('GET', 'v1.0/subclouds', undefined, s), [], 15_000);

@@ -7,6 +7,7 @@ import type { JSX } from 'preact';
 import { api } from '../api.ts';
 import { go, useLoad } from '../hooks.ts';
 import type { Host } from '../types.ts';
+import { linkState, type LinkState } from '../logic.ts';
 import { Badge, ErrorBox, stateClass } from '../ui.tsx';
 
 interface HbHost {
@@ -21,14 +22,6 @@ interface Heartbeat {
   failure?: number;
   mnfa_active?: boolean;
   hosts?: Record<string, HbHost>;
-}
-
-export type LinkState = 'up' | 'missing' | 'lost';
-
-/** A network's link state for one host, from its consecutive missed heartbeats. */
-export function linkState(misses: number, lost: boolean, degrade: number): LinkState {
-  if (lost || misses >= degrade) return 'lost';
-  return misses > 0 ? 'missing' : 'up';
 }
 
 const ORDER = ['oam', 'mgmt', 'cluster-host', 'admin', 'storage', 'pxeboot'];

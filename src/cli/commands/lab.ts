@@ -230,6 +230,74 @@ export function registerLab(program: Command, ctx: CliContext): void {
       );
     });
 
+  // A distributed cloud: a system controller and N subclouds, each a site in its own namespace
+  // behind a router (dc-topology.ts).
+  const dcName = (c: Command): Command =>
+    c.option('--name <name>', 'lab name: prefix of its namespaces (default: dc)', 'dc').option('--dir <dir>', 'lab folder (default: /tmp/starling-dclab-NAME)');
+  dcName(lab.command('dc-up'))
+    .description('a distributed cloud: a system controller and N subclouds, each `starling up` with its own database in its own namespace, routed')
+    .option('--subclouds <n>', 'number of subclouds (1-20)', '3')
+    .option('--audit-interval <s>', "the system controller's subcloud audit interval, seconds", '5')
+    .action(async (o: { name: string; dir?: string; subclouds: string; auditInterval: string }) => {
+      const { requireRoot, dcLabUp, defaultDcLabDir } = await api();
+      const { newSecret } = await import('../../common/ids.ts');
+      requireRoot();
+      const n = Number(o.subclouds);
+      const interval = Number(o.auditInterval);
+      if (!Number.isInteger(interval) || interval < 1 || interval > 3600) throw new StarlingError('USAGE', '--audit-interval: 1 to 3600 seconds', { field: '--audit-interval' });
+      const dir = o.dir ?? defaultDcLabDir(o.name);
+      const password = `Dc-${newSecret(12)}`;
+      const started = performance.now();
+      const s = await dcLabUp({ name: o.name, subclouds: n, dir, adminPassword: password, auditIntervalSeconds: interval });
+      const fs = await import('node:fs');
+      const sc = s.sites[0]!;
+      // The admin password of every site, for the operator's shell only (0600), as `lab up` does.
+      const openrc = `${dir}/openrc`;
+      fs.writeFileSync(
+        openrc,
+        `export OS_AUTH_URL=${sc.url}/v3 OS_USERNAME=admin OS_PASSWORD='${password}' OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default\n`,
+        { mode: 0o600 },
+      );
+      if (ctx.format === 'table') {
+        ctx.io.out(`Distributed-cloud lab '${o.name}' is up: ${s.sites.length} sites in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+        ctx.io.out(`  openrc:  ${openrc}   (the system controller; every site has the same admin password)`);
+        ctx.io.out(`  Add:     starling dcmanager subcloud add --bootstrap-address URL --bootstrap-values FILE (admin_password from the openrc)`);
+        ctx.io.out(`  Cut:     starling lab dc-cut SUBCLOUD --name ${o.name}; dc-restore SUBCLOUD; stop: starling lab dc-down --name ${o.name}`);
+      }
+      ctx.list(
+        s.sites.map((x) => ({ site: x.name, role: x.role, url: x.url, namespace: x.namespace, log: x.log })),
+        [
+          ['site', 'site'],
+          ['role', 'role'],
+          ['url', 'API'],
+          ['namespace', 'namespace'],
+          ['log', 'log'],
+        ],
+      );
+    });
+  for (const [cmd, up] of [
+    ['dc-cut', false],
+    ['dc-restore', true],
+  ] as const) {
+    dcName(lab.command(`${cmd} <site>`))
+      .description(up ? "restore a site's WAN link" : "cut a site's WAN link at the router (the site keeps running)")
+      .action(async (site: string, o: { name: string; dir?: string }) => {
+        const { requireRoot, readDcLab, setDcLink } = await api();
+        requireRoot();
+        await setDcLink(readDcLab(o).topology, site, up);
+        ctx.io.out(`${site}: link ${up ? 'restored' : 'cut'}`);
+      });
+  }
+  dcName(lab.command('dc-down'))
+    .description('stop every site of the distributed-cloud lab, delete its namespaces and root link, remove its folder')
+    .option('--keep', 'keep the lab folder (logs, site data)')
+    .action(async (o: { name: string; dir?: string; keep?: boolean }) => {
+      const { requireRoot, dcLabDown } = await api();
+      requireRoot();
+      const r = await dcLabDown(o);
+      ctx.io.out(`dc lab down: namespaces removed: ${r.namespaces.length > 0 ? r.namespaces.join(', ') : 'none'}; processes stopped: ${r.killed.length}; folder ${r.removed ? 'removed' : 'kept'}`);
+    });
+
   // Internal: the processes `lab up` starts.
   lab
     .command('daemon', { hidden: true })

@@ -6,6 +6,7 @@ import type { CliContext } from '../context.ts';
 import type { ISystem } from '../../inventory/index.ts';
 import { registerSnmp } from './snmp.ts';
 import { registerCertificates } from './certificate.ts';
+import { registerDnsNtp } from './dns-ntp.ts';
 import { registerHosts } from './host.ts';
 import { registerHostInterfaces } from './host-if.ts';
 import { registerHostStorage } from './host-storage.ts';
@@ -72,4 +73,5 @@ export function registerSystem(program: Command, ctx: CliContext): void {
   registerHostStorage(system, ctx);
   registerSnmp(system, ctx);
   registerCertificates(system, ctx);
+  registerDnsNtp(system, ctx);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalSnapshot, inSync, withoutUsers, type IdentitySnapshot } from './sync.ts';
+import { canonicalSnapshot, inSync, staleSynced, withoutUsers, type IdentitySnapshot } from './sync.ts';
 
 const central: IdentitySnapshot = {
   users: [
@@ -35,5 +35,18 @@ describe('identity sync snapshot', () => {
     expect(inSync({ ...sub, users: sub.users.map((u) => (u.name === 'ops' ? { ...u, enabled: false } : u)) }, central)).toBe(false);
     expect(inSync({ ...sub, assignments: [...sub.assignments, ['ops', 'site', 'member']] }, central)).toBe(false);
     expect(inSync({ ...sub, users: sub.users.filter((u) => u.name !== 'ops') }, central)).toBe(false);
+  });
+
+  it('finds what a sync brought and the system controller has since deleted; the site\'s own is not drift', () => {
+    const sub: IdentitySnapshot = {
+      ...central,
+      users: [...central.users, { name: 'gone', enabled: true, password_hash: 'g', email: null, default_project: null }, { name: 'local', enabled: true, password_hash: 'x', email: null, default_project: null }],
+      projects: [...central.projects, { name: 'old', description: '', enabled: true }],
+    };
+    expect(staleSynced({ users: ['ops', 'gone'], projects: ['admin', 'old'] }, central)).toEqual(['user gone', 'project old']);
+    expect(inSync(sub, central, { users: ['ops', 'gone'], projects: ['admin'] })).toBe(false);
+    expect(inSync(sub, central, { users: ['ops'], projects: ['admin'] })).toBe(true);
+    // A subcloud that does not say what was synced is compared as before.
+    expect(inSync(sub, central)).toBe(true);
   });
 });

@@ -53,6 +53,22 @@ export function restrictTo(sub: IdentitySnapshot, central: IdentitySnapshot): Id
   };
 }
 
-/** Does the subcloud hold the system controller's identity? */
-export const inSync = (sub: IdentitySnapshot, central: IdentitySnapshot): boolean =>
-  canonicalSnapshot(restrictTo(sub, central)) === canonicalSnapshot(central);
+/** The users and projects a subcloud holds because an identity sync brought them. */
+export interface SyncedNames {
+  users: string[];
+  projects: string[];
+}
+
+/** Does the subcloud hold the system controller's identity — and nothing synced that the system
+ *  controller has since deleted (`synced`, when the subcloud says what was synced)? */
+export function inSync(sub: IdentitySnapshot, central: IdentitySnapshot, synced?: SyncedNames): boolean {
+  if (synced && staleSynced(synced, central).length > 0) return false;
+  return canonicalSnapshot(restrictTo(sub, central)) === canonicalSnapshot(central);
+}
+
+/** What a subcloud holds from an earlier sync that the system controller no longer has (to delete). */
+export function staleSynced(synced: SyncedNames, central: IdentitySnapshot): string[] {
+  const users = new Set(central.users.map((u) => u.name));
+  const projects = new Set(central.projects.map((p) => p.name));
+  return [...synced.users.filter((u) => !users.has(u)).map((u) => `user ${u}`), ...synced.projects.filter((p) => !projects.has(p)).map((p) => `project ${p}`)];
+}

@@ -46,3 +46,32 @@ export async function updateSystem(q: Queryable, uuid: string, patch: Record<str
   ).rows[0];
   return r && toApi(r);
 }
+
+// --- idns and intp (one row each, made by their migration) ---------------------------------------
+
+type ServersRow = { uuid: string; value: string; isystem_uuid: string | null; created_at: Date; updated_at: Date | null };
+const serversQuery = (table: 'idns' | 'intp', column: 'nameservers' | 'ntpservers', forUpdate: boolean): string =>
+  `SELECT t.uuid::text AS uuid, t.${column} AS value, (SELECT s.uuid::text FROM isystem s) AS isystem_uuid, t.created_at, t.updated_at
+     FROM ${table} t${forUpdate ? ' FOR UPDATE' : ''}`;
+
+export interface ServersRecord {
+  uuid: string;
+  value: string;
+  isystem_uuid: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+const toServers = (r: ServersRow): ServersRecord => ({ ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at?.toISOString() ?? null });
+
+export async function getServers(q: Queryable, kind: 'dns' | 'ntp', forUpdate = false): Promise<ServersRecord> {
+  const sql = kind === 'dns' ? serversQuery('idns', 'nameservers', forUpdate) : serversQuery('intp', 'ntpservers', forUpdate);
+  return toServers((await q.query<ServersRow>(sql)).rows[0]!);
+}
+
+/** Sets the list when it differs; true when it changed. */
+export async function setServers(q: Queryable, kind: 'dns' | 'ntp', value: string, at: Date): Promise<boolean> {
+  const [table, column] = kind === 'dns' ? ['idns', 'nameservers'] : ['intp', 'ntpservers'];
+  const r = await q.query(`UPDATE ${table} SET ${column} = $1, updated_at = $2 WHERE ${column} <> $1`, [value, at]);
+  return (r.rowCount ?? 0) > 0;
+}
