@@ -144,7 +144,9 @@ export function pulserWorker(
       pulsed: false,
       answered: false,
       ways: 0,
-      multicast: false,
+      // As StarlingX's hbsAgent: the multicast pulse is assumed to reach every host of the
+      // network's subnet; one it does not reach is pulsed unicast after MULTICAST_MISSES.
+      multicast: target.via !== null,
       misses: 0,
       failing: false,
       onSent: (err) => {
@@ -236,15 +238,15 @@ export function pulserWorker(
       });
     });
 
-  /** A socket per local address multicast pulses leave from (null while opening or if it failed). */
-  const viaSockets = new Map<string, dgramT.Socket | null>();
+  /** A socket per local address multicast pulses leave from. */
+  const viaSockets = new Map<string, dgramT.Socket | 'opening' | 'failed'>();
   let closed = false;
   const openVia = (via: string) => {
     if (viaSockets.has(via)) return;
-    viaSockets.set(via, null);
+    viaSockets.set(via, 'opening');
     void open('udp4', data.bind.udp4 === '0.0.0.0' ? '0.0.0.0' : via, via).then((socket) => {
       if (closed) socket?.close();
-      else if (socket) viaSockets.set(via, socket);
+      else viaSockets.set(via, socket ?? 'failed');
     });
   };
 
@@ -257,9 +259,9 @@ export function pulserWorker(
       const k = asBuffer(target.key);
       let s: State;
       if (old) {
+        if (target.via !== old.target.via) old.multicast = target.via !== null;
         old.target = target;
         old.key = k;
-        if (target.via === null) old.multicast = false;
         s = old;
       } else s = newState(target, k);
       next.set(key, s);
@@ -318,6 +320,10 @@ export function pulserWorker(
       const groups = new Map<string, { socket: dgramT.Socket; pulse: Buffer; group: string; port: number }>();
       for (const s of targets.values()) {
         const { network, via } = s.target;
+        const mc = data.multicast[network];
+        const viaSocket = via !== null && mc !== undefined ? viaSockets.get(via) : undefined;
+        // Its multicast socket still opening (the first period): not pulsed, so not judged.
+        if (viaSocket === 'opening' && s.multicast) continue;
         s.pulsed = true;
         s.answered = false;
         s.ways = 0;
@@ -331,12 +337,8 @@ export function pulserWorker(
           }
           pulses.set(network, (pulse = codec.signPulse(template, seq, nonce, key)));
         }
-        const mc = data.multicast[network];
-        if (via !== null && mc !== undefined) {
-          const socket = viaSockets.get(via);
-          if (socket) groups.set(`${network} ${via}`, { socket, pulse, ...mc });
-          else s.multicast = false;
-        }
+        if (typeof viaSocket === 'object' && mc !== undefined) groups.set(`${network} ${via}`, { socket: viaSocket, pulse, ...mc });
+        else s.multicast = false;
         if (s.multicast) continue;
         const { address, port } = s.target;
         const socket = address.includes(':') ? udp6 : udp4;
@@ -378,7 +380,7 @@ export function pulserWorker(
       else if (m.type === 'close') {
         closed = true;
         clearTimeout(timer);
-        for (const socket of [udp4, udp6, ...viaSockets.values()]) socket?.close();
+        for (const socket of [udp4, udp6, ...viaSockets.values()]) if (socket !== null && typeof socket === 'object') socket.close();
         parent.close();
       }
     });
