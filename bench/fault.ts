@@ -377,7 +377,7 @@ async function benchStarling(): Promise<StarlingResults> {
   // 2. In-process: the same through FaultService, then the load.
   controller = await startController(
     {
-      ...loadControllerConfig({ dataDir, port: '0', agent: false }, {}),
+      ...loadControllerConfig({ dataDir, port: '0', agent: false, insecureHttp: true }, {}),
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'silent',
     },

@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
   await fs.chmod(dir, 0o755);
   let controller: Controller | undefined;
   try {
-    controller = await startController({ ...loadControllerConfig({ dataDir: dir, port: '0', agent: false }, { STARLING_SENSOR_PERIOD: '0' }), adminPassword: ADMIN_PASSWORD, logLevel: 'silent' }, { log: silentLogger });
+    controller = await startController({ ...loadControllerConfig({ dataDir: dir, port: '0', agent: false, insecureHttp: true }, { STARLING_SENSOR_PERIOD: '0' }), adminPassword: ADMIN_PASSWORD, logLevel: 'silent' }, { log: silentLogger });
     const url = controller.url;
     const login = await request(`${url}/v3/auth/tokens`, 'POST', undefined, JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: ADMIN_PASSWORD } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }));
     const token = String(login.headers['x-subject-token']);

@@ -4,6 +4,7 @@
 // controller-client.ts (REST calls), reporter.ts (inventory), heartbeat.ts (responder and keys),
 // monitors.ts (pmon, resources, links), commands.ts (executor), channel.ts (the channel).
 
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AgentConfig } from '../common/config.ts';
@@ -29,6 +30,17 @@ export interface Agent {
 
 const warn = (log: Logger, what: string) => (e: unknown) => log.warn({ err: e instanceof Error ? e.message : e }, what);
 
+/** The site CA file given at enrolment; an https controller is then trusted only through it. */
+function readControllerCa(file: string): string {
+  try {
+    const pem = readFileSync(file, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    return pem;
+  } catch (e) {
+    throw new StarlingError('CONFIG_INVALID', `--controller-ca ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { field: '--controller-ca' });
+  }
+}
+
 export function startAgent(config: AgentConfig, log: Logger): Agent {
   if (config.password === undefined) {
     throw new StarlingError('CONFIG_INVALID', 'the agent needs STARLING_AGENT_PASSWORD (the controller data folder’s secrets.json has it)', {
@@ -45,7 +57,12 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   let markConnected: () => void = () => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
 
-  const client = controllerClient({ controllerUrl: config.controllerUrl, username: config.username, password: config.password });
+  const client = controllerClient({
+    controllerUrl: config.controllerUrl,
+    username: config.username,
+    password: config.password,
+    ...(config.controllerCaFile === undefined ? {} : { ca: readControllerCa(config.controllerCaFile) }),
+  });
   const reporter = createReporter({
     configuredName: config.hostname ?? os.hostname(),
     collect: () => collectRegistration(config, heartbeat.endpoints(), log),

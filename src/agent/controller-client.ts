@@ -27,13 +27,16 @@ export interface ControllerClient {
   /** POST /v1/agents/events: something maintenance acts on. */
   event(body: AgentEventBody): Promise<void>;
   /** fm's endpoint and a current token (the alarm sink posts there). */
-  fm(): Promise<{ url: string; token: string }>;
+  fm(): Promise<{ url: string; token: string; ca?: string }>;
 }
 
 /** Renew a token this long before it expires. */
 const RENEW_BEFORE_MS = 60_000;
 
-export function controllerClient(opts: { controllerUrl: string; username: string; password: string }): ControllerClient {
+/** `ca`: the site CA given at enrolment (PEM); the controller's certificate must chain to it and
+ *  to nothing else (it replaces the system's CAs: pinned). */
+export function controllerClient(opts: { controllerUrl: string; username: string; password: string; ca?: string }): ControllerClient {
+  const pinned = opts.ca === undefined ? {} : { ca: opts.ca };
   let session: Session | undefined;
   const ensureSession = async (): Promise<Session> => {
     if (!session || session.expiresAt.getTime() - Date.now() < RENEW_BEFORE_MS) {
@@ -42,6 +45,7 @@ export function controllerClient(opts: { controllerUrl: string; username: string
         username: opts.username,
         password: opts.password,
         projectName: 'services',
+        ...pinned,
       });
     }
     return session;
@@ -50,6 +54,7 @@ export function controllerClient(opts: { controllerUrl: string; username: string
     const s = await ensureSession();
     const res = await httpRequest(`${endpointFor(s, 'platform')}${pathName}`, {
       method,
+      ...pinned,
       headers: {
         'x-auth-token': s.token,
         ...(body === undefined ? { accept: 'text/event-stream' } : { 'content-type': 'application/json' }),
@@ -84,7 +89,7 @@ export function controllerClient(opts: { controllerUrl: string; username: string
     event: (body) => post('/agents/events', body),
     fm: async () => {
       const s = await ensureSession();
-      return { url: endpointFor(s, 'faultmanagement'), token: s.token };
+      return { url: endpointFor(s, 'faultmanagement'), token: s.token, ...pinned };
     },
   };
 }

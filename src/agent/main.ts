@@ -10,6 +10,7 @@ async function main(): Promise<number> {
     const { values } = parseArgs({
       options: {
         controller: { type: 'string' },
+        'controller-ca': { type: 'string' },
         hostname: { type: 'string' },
         root: { type: 'string' },
         'mgmt-interface': { type: 'string' },
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
     if (values['exit-with-parent']) exitWithParent();
     await runAgent({
       ...(values.controller === undefined ? {} : { controller: values.controller }),
+      ...(values['controller-ca'] === undefined ? {} : { controllerCa: values['controller-ca'] }),
       ...(values.hostname === undefined ? {} : { hostname: values.hostname }),
       ...(values.root === undefined ? {} : { root: values.root }),
       ...(values['mgmt-interface'] === undefined ? {} : { mgmtInterface: values['mgmt-interface'] }),

@@ -12,6 +12,8 @@ export interface Credentials {
   projectName: string;
   userDomain?: string;
   projectDomain?: string;
+  /** PEM of the CA(s) the server's certificate must chain to; undefined = the system's. */
+  ca?: string;
 }
 
 export interface Session {
@@ -57,6 +59,7 @@ export async function login(c: Credentials): Promise<Session> {
   const url = `${c.authUrl.replace(/\/+$/, '')}/auth/tokens`;
   const res = await httpRequest(url, {
     method: 'POST',
+    ...(c.ca === undefined ? {} : { ca: c.ca }),
     headers: JSON_HEADERS,
     body: JSON.stringify({
       auth: {
@@ -102,6 +105,7 @@ export class ApiClient {
   constructor(
     readonly session: Session,
     private readonly authUrl: string,
+    private readonly ca?: string,
   ) {}
 
   /** `service` is a catalog type (platform, identity…); `path` is relative to its endpoint. */
@@ -112,6 +116,7 @@ export class ApiClient {
     const url = `${base}${path}${qs.size > 0 ? `?${qs.toString()}` : ''}`;
     const res = await httpRequest(url, {
       method,
+      ...(this.ca === undefined ? {} : { ca: this.ca }),
       headers: {
         accept: 'application/json',
         ...(opts.raw ? { 'content-type': opts.raw.contentType } : opts.body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -19,7 +19,22 @@ export interface HttpInit {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** PEM of the only CAs an https server's certificate may chain to (replaces the system's). */
+  ca?: string;
 }
+
+/** OpenSSL's codes for a certificate that does not verify: said as such, with what to do. */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export function httpRequest(url: string, init: HttpInit): Promise<HttpResponse> {
   const u = new URL(url);
@@ -29,6 +44,7 @@ export function httpRequest(url: string, init: HttpInit): Promise<HttpResponse> 
       u,
       {
         method: init.method,
+        ...(init.ca === undefined ? {} : { ca: init.ca }),
         headers: { ...(init.headers ?? {}), ...(init.body === undefined ? {} : { 'content-length': Buffer.byteLength(init.body) }) },
         ...(init.signal === undefined ? {} : { signal: init.signal }),
       },
@@ -54,6 +70,11 @@ export function httpRequest(url: string, init: HttpInit): Promise<HttpResponse> 
     );
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (e.name === 'AbortError') return reject(e);
+      if (e.code !== undefined && UNTRUSTED.has(e.code)) {
+        return reject(
+          new StarlingError('CONNECTION_FAILED', `${u.origin} is not trusted: its certificate does not verify (${e.code}); give the site's CA certificate (OS_CACERT / --os-cacert)`, { cause: e, field: 'OS_CACERT' }),
+        );
+      }
       reject(new StarlingError('CONNECTION_FAILED', `cannot reach ${u.origin}: ${e.code ?? e.message}`, { cause: e }));
     });
     if (init.body !== undefined) req.write(init.body);

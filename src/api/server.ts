@@ -14,6 +14,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ERRORS, StarlingError, errorBody, type ErrorBody } from '../common/errors.ts';
 import { checkInput, locateValue, quotedValue } from './input.ts';
 import { newUuid } from '../common/ids.ts';
+import type { RequestListener } from 'node:http';
+import { createHttpsServer, type ServerCertificate } from './tls.ts';
 import type { Logger } from '../common/log.ts';
 import { allows, defaultAccess, type Access, type AuthContext } from '../identity/index.ts';
 
@@ -68,6 +70,9 @@ export interface ServerOptions {
   databaseReachable?: () => Promise<boolean>;
   /** More facts for /health (the embedded server's state, the data folder's usage…). */
   healthDetails?: () => Record<string, unknown>;
+  /** Serve HTTPS with this certificate (set or swapped later with swapServerCertificate, before
+   *  listening when none is given here); unset = plain HTTP. */
+  tls?: { certificate?: ServerCertificate };
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -121,6 +126,7 @@ export function registeredRoutes(app: App): RegisteredRoute[] {
 }
 
 export function buildServer(opts: ServerOptions): App {
+  const tls = opts.tls;
   const app = Fastify({
     loggerInstance: opts.log,
     logController: new LogController({ disableRequestLogging: true }),
@@ -144,6 +150,11 @@ export function buildServer(opts: ServerOptions): App {
     },
     // StarlingX's clients add a slash to some paths (`/v3/`, `/v1/ihosts/`): the same resource.
     routerOptions: { ignoreTrailingSlash: true },
+    // HTTPS through our own factory: the App type stays one type for both transports (fastify's
+    // types would make an HTTPS instance another type), and the certificate can be swapped.
+    ...(tls === undefined
+      ? {}
+      : { serverFactory: (handler: RequestListener) => createHttpsServer(tls.certificate, handler) as unknown as import('node:http').Server }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(lazyValidatorCompiler());

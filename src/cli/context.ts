@@ -2,6 +2,7 @@
 // on first use (openrc environment or --os-* flags). At the end the command is written to the
 // audit log through the API, as the user who ran it.
 
+import { readFileSync } from 'node:fs';
 import { loadClientConfig, type ClientFlags } from '../common/config.ts';
 import { StarlingError } from '../common/errors.ts';
 import { ApiClient, login } from '../api/client.ts';
@@ -33,6 +34,15 @@ export function redactArgv(argv: readonly string[]): string {
   return out.join(' ');
 }
 
+/** OS_CACERT's file: the CA(s) the API's certificate must chain to. */
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StarlingError('USAGE', `OS_CACERT / --os-cacert: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { field: 'OS_CACERT' });
+  }
+}
+
 export class CliContext {
   private apiClient: ApiClient | undefined;
   /** The resource the command acted on, for the audit log. */
@@ -59,7 +69,9 @@ export class CliContext {
         { field: cfg.username === undefined ? 'OS_USERNAME' : 'OS_PASSWORD' },
       );
     }
+    const ca = cfg.caFile === undefined ? undefined : readCaFile(cfg.caFile);
     const session = await login({
+      ...(ca === undefined ? {} : { ca }),
       authUrl: cfg.authUrl,
       username: cfg.username,
       password: cfg.password,
@@ -67,7 +79,7 @@ export class CliContext {
       userDomain: cfg.userDomain,
       projectDomain: cfg.projectDomain,
     });
-    this.apiClient = new ApiClient(session, cfg.authUrl);
+    this.apiClient = new ApiClient(session, cfg.authUrl, ca);
     return this.apiClient;
   }
 

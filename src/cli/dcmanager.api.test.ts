@@ -28,7 +28,7 @@ describe('starling dcmanager', () => {
 
   beforeAll(async () => {
     // The audit cannot reach the test's subcloud addresses: it must not take them offline meanwhile.
-    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100 } } });
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100, auditShards: 4 } } });
     env = { OS_AUTH_URL: `${site.url}/v3`, OS_USERNAME: 'admin', OS_PASSWORD: ADMIN_PASSWORD, OS_PROJECT_NAME: 'admin' };
     dir = await tempDir();
     await fs.writeFile(

@@ -21,7 +21,7 @@ export const defaultIo: Io = {
 };
 
 /** Commands that run servers: not logged in, not audited through the API. */
-const SERVER_COMMANDS = new Set(['up', 'controller', 'agent', 'db-template']);
+const SERVER_COMMANDS = new Set(['up', 'controller', 'agent', 'db-template', 'dc-worker']);
 
 export function buildProgram(ctx: CliContext, io: Io): Command {
   const program = new Command('starling')
@@ -30,6 +30,7 @@ export function buildProgram(ctx: CliContext, io: Io): Command {
     .addOption(new Option('--os-username <name>', 'user name (env OS_USERNAME)'))
     .addOption(new Option('--os-password <password>', 'password (env OS_PASSWORD)'))
     .addOption(new Option('--os-project-name <name>', 'project (env OS_PROJECT_NAME, default admin)'))
+    .addOption(new Option('--os-cacert <file>', "the site's CA certificate (PEM) the API's certificate must chain to (env OS_CACERT)"))
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()

@@ -32,6 +32,22 @@ export interface ControllerConfig {
   /** Distributed cloud role (StarlingX's distributed_cloud_role): undefined = a standalone site. */
   distributedCloudRole: DistributedCloudRole | undefined;
   dcloud: DcloudSettings;
+  tls: TlsSettings;
+}
+
+/** The API's transport: HTTPS with the data folder's certificate, or plain HTTP on loopback only. */
+export interface TlsSettings {
+  /** Plain HTTP (`--insecure-http`): allowed only when the API is bound to a loopback address. */
+  insecureHttp: boolean;
+  /** Alarm 500.200 from this many days before a certificate expires (StarlingX: 30). */
+  expiryWarningDays: number;
+  /** How often installed certificates are checked for expiry. */
+  checkSeconds: number;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: the addresses plain HTTP may listen on. */
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address) || /^::ffff:127\./i.test(address);
 }
 
 export const DISTRIBUTED_CLOUD_ROLES = ['systemcontroller', 'subcloud'] as const;
@@ -46,6 +62,8 @@ export interface DcloudSettings {
   auditConcurrency: number;
   /** Consecutive failed audits before a subcloud is offline. */
   offlineThreshold: number;
+  /** The audit's shards (each a lease shared out between the system-controller processes). */
+  auditShards: number;
 }
 
 /** Login throttling: Keystone's lockout (StarlingX: 5 failures, 1800 s) and the per-source backoff. */
@@ -75,6 +93,8 @@ export interface ClientConfig {
   authUrl: string;
   username: string | undefined;
   password: string | undefined;
+  /** PEM of the CA(s) the API's certificate must chain to (OS_CACERT / --os-cacert); undefined = the system's. */
+  caFile: string | undefined;
   projectName: string;
   userDomain: string;
   projectDomain: string;
@@ -83,6 +103,8 @@ export interface ClientConfig {
 
 export interface AgentConfig {
   controllerUrl: string;
+  /** The site CA given at enrolment: the only CA the controller's certificate may chain to (pinned). */
+  controllerCaFile: string | undefined;
   username: string;
   password: string | undefined;
   hostname: string | undefined;
@@ -217,6 +239,7 @@ export interface ControllerFlags {
   bind?: string;
   agent?: boolean;
   role?: string;
+  insecureHttp?: boolean;
 }
 
 function parseRole(value: string | undefined, field: string): DistributedCloudRole | undefined {
@@ -242,13 +265,18 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
     });
   }
   const role = flags.role !== undefined ? parseRole(flags.role, '--role') : parseRole(env.STARLING_DC_ROLE, 'STARLING_DC_ROLE');
+  const bind = flags.bind ?? env.STARLING_BIND ?? DEFAULT_BIND;
+  const insecureHttp = flags.insecureHttp ?? (env.STARLING_INSECURE_HTTP === '1' || env.STARLING_INSECURE_HTTP === 'true');
+  if (insecureHttp && !isLoopback(bind)) {
+    throw new StarlingError('CONFIG_INVALID', `--insecure-http serves plain HTTP on loopback only; the API is bound to ${bind}: drop --insecure-http (HTTPS) or bind to 127.0.0.1`, { field: '--insecure-http' });
+  }
   return {
     dataDir,
     databaseUrl:
       env.STARLING_DATABASE_URL === undefined || env.STARLING_DATABASE_URL === ''
         ? undefined
         : parseDatabaseUrl(env.STARLING_DATABASE_URL, 'STARLING_DATABASE_URL'),
-    bind: flags.bind ?? env.STARLING_BIND ?? DEFAULT_BIND,
+    bind,
     port,
     adminPassword,
     tokenTtlSeconds:
@@ -275,6 +303,12 @@ export function loadControllerConfig(flags: ControllerFlags = {}, env: Env = pro
       auditTimeoutSeconds: parseRange(env, 'STARLING_DC_AUDIT_TIMEOUT', 10, 1, 600),
       auditConcurrency: parseRange(env, 'STARLING_DC_AUDIT_CONCURRENCY', 50, 1, 10_000),
       offlineThreshold: parseRange(env, 'STARLING_DC_OFFLINE_THRESHOLD', 2, 1, 100),
+      auditShards: parseRange(env, 'STARLING_DC_AUDIT_SHARDS', 16, 1, 1024),
+    },
+    tls: {
+      insecureHttp,
+      expiryWarningDays: parseRange(env, 'STARLING_CERT_EXPIRY_WARNING_DAYS', 30, 1, 3650),
+      checkSeconds: parseRange(env, 'STARLING_CERT_CHECK_SECONDS', 3600, 1, 86_400),
     },
   };
 }
@@ -297,11 +331,12 @@ export interface ClientFlags {
   osPassword?: string;
   osProjectName?: string;
   osToken?: string;
+  osCacert?: string;
 }
 
 /** The CLI's login, from flags or an openrc-style environment (OS_AUTH_URL, OS_USERNAME, …). */
 export function loadClientConfig(flags: ClientFlags = {}, env: Env = process.env): ClientConfig {
-  const authUrl = flags.osAuthUrl ?? env.OS_AUTH_URL ?? `http://${DEFAULT_BIND}:${DEFAULT_PORT}/v3`;
+  const authUrl = flags.osAuthUrl ?? env.OS_AUTH_URL ?? `https://${DEFAULT_BIND}:${DEFAULT_PORT}/v3`;
   try {
     new URL(authUrl);
   } catch {
@@ -313,6 +348,7 @@ export function loadClientConfig(flags: ClientFlags = {}, env: Env = process.env
     authUrl,
     username: flags.osUsername ?? env.OS_USERNAME,
     password: flags.osPassword ?? env.OS_PASSWORD,
+    caFile: nonEmpty(flags.osCacert ?? env.OS_CACERT),
     projectName: flags.osProjectName ?? env.OS_PROJECT_NAME ?? 'admin',
     userDomain: env.OS_USER_DOMAIN_NAME ?? 'Default',
     projectDomain: env.OS_PROJECT_DOMAIN_NAME ?? 'Default',
@@ -330,10 +366,13 @@ export interface AgentFlags {
   network?: string[];
   stateDir?: string;
   pmonDir?: string;
+  controllerCa?: string;
 }
 
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+
 export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env): AgentConfig {
-  const controllerUrl = flags.controller ?? env.STARLING_CONTROLLER_URL ?? `http://${DEFAULT_BIND}:${DEFAULT_PORT}`;
+  const controllerUrl = flags.controller ?? env.STARLING_CONTROLLER_URL ?? `https://${DEFAULT_BIND}:${DEFAULT_PORT}`;
   try {
     new URL(controllerUrl);
   } catch {
@@ -341,8 +380,10 @@ export function loadAgentConfig(flags: AgentFlags = {}, env: Env = process.env):
       field: '--controller',
     });
   }
+  const caFile = nonEmpty(flags.controllerCa ?? env.STARLING_CONTROLLER_CA);
   return {
     controllerUrl,
+    controllerCaFile: caFile === undefined ? undefined : path.resolve(caFile),
     username: env.STARLING_AGENT_USER ?? 'starling-agent',
     password: env.STARLING_AGENT_PASSWORD,
     hostname: flags.hostname ?? env.STARLING_HOSTNAME,

@@ -25,7 +25,7 @@ describe(`controller on the ${backend()} backend`, () => {
       await fs.rm(dataDir, { recursive: true, force: true });
     });
     return {
-      ...loadControllerConfig({ dataDir, port: '0', agent: false }, {}),
+      ...loadControllerConfig({ dataDir, port: '0', agent: false, insecureHttp: true }, {}),
       databaseUrl: database?.url,
       logLevel: 'silent',
     };

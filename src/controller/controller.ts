@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import type https from 'node:https';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { ControllerConfig } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
@@ -17,6 +18,8 @@ import {
 } from '../db/index.ts';
 import { Lease } from '../runtime/index.ts';
 import { buildServer, type App } from '../api/server.ts';
+import { dashboardRoutes } from '../api/dashboard.ts';
+import { swapServerCertificate } from '../api/tls.ts';
 import type { ServiceEntry } from '../api/catalog.ts';
 import {
   IDENTITY_SERVICE,
@@ -53,14 +56,18 @@ import {
   trapDestRoutes,
 } from '../fault/index.ts';
 import { MAINTENANCE_DEFAULTS, MaintenanceEngine, maintenanceRoutes, siteHeartbeatKey } from '../maintenance/index.ts';
-import { DCMANAGER_SERVICE, DcManagerService, SubcloudAuditor, SubcloudClient, dcmanagerRoutes } from '../dcmanager/index.ts';
+import { DCMANAGER_SERVICE, DcManagerService, SubcloudClient, dcmanagerRoutes, shardedAudit } from '../dcmanager/index.ts';
 import { loadSecrets, lockDataDir, prepareDataDir } from './data-dir.ts';
+import { apiNames, ensureSiteTls } from '../certificates/index.ts';
 import { startStorageMonitor, type StorageMonitor } from './storage-monitor.ts';
 import { AGENT_USER } from '../common/version.ts';
 
 export interface Controller {
-  /** http://host:port of the API. */
+  /** https://host:port of the API (http:// with --insecure-http). */
   url: string;
+  /** The site CA's certificate file the API's certificate chains to (OS_CACERT, the agents'
+   *  --controller-ca); undefined for plain HTTP or an operator's certificate given without it. */
+  caFile: string | undefined;
   app: App;
   db: Db;
   identity: IdentityService;
@@ -127,6 +134,13 @@ export async function startController(config: ControllerConfig, deps: Controller
     }
     const db = new Db(url);
     cleanups.push(() => db.close());
+    // The API's certificate: made on a first start (two RSA keys in the thread pool and two
+    // signatures: 0.3 s idle, 2 s on a loaded 2-core machine, measured), beside PostgreSQL's start
+    // and the routes' compilation; the server takes it just before listening. Real time, not the
+    // injected clock: real clients check it against theirs.
+    const siteTlsReady = config.tls.insecureHttp ? undefined : ensureSiteTls(config.dataDir, { names: apiNames(config.bind), now: new Date() });
+    // Never left unobserved (a failure is thrown where it is awaited).
+    siteTlsReady?.catch(() => undefined);
 
     const audit = new AuditService(db);
     const inventory = new InventoryService(db, clock);
@@ -199,6 +213,8 @@ export async function startController(config: ControllerConfig, deps: Controller
     const snmpTraps = new SnmpTrapSender(db, faultNotifier, log);
 
     const leases: Lease[] = [];
+    /** Sharded leases' held shards, by name. */
+    const heldLeases: (() => string[])[] = [];
     // Assigned once the database is up; /health reads it (undefined until then).
     // eslint-disable-next-line prefer-const
     let storage: StorageMonitor | undefined;
@@ -208,7 +224,7 @@ export async function startController(config: ControllerConfig, deps: Controller
     cleanups.push(() => healthDb.close());
     const app = buildServer({
       log,
-      leases: () => leases.filter((l) => l.held).map((l) => l.name),
+      leases: () => [...leases.filter((l) => l.held).map((l) => l.name), ...heldLeases.flatMap((f) => f())],
       databaseReachable: () => healthDb.ping(1000),
       healthDetails: () => ({
         ...(embedded === undefined ? {} : { database_server: { kind: 'embedded', state: embedded.state(), restarts: embedded.restarts() } }),
@@ -216,12 +232,16 @@ export async function startController(config: ControllerConfig, deps: Controller
       }),
       validateToken: (t) => identity.validate(t),
       audit: (e) => audit.recordApiCall(e),
+      ...(siteTlsReady === undefined ? {} : { tls: {} }),
     });
     // A system controller also serves dcmanager (StarlingX runs it there only).
     const systemController = config.distributedCloudRole === 'systemcontroller';
     const services = systemController ? [...SERVICES, DCMANAGER_SERVICE] : SERVICES;
     identityRoutes(app, identity, { catalog: () => services, region: config.region });
-    discoveryRoutes(app, identity, { catalog: () => services, region: config.region });
+    // The web dashboard (dist/dashboard, made by the build): its assets, and its page at `/`
+    // for browsers (API clients get Keystone's version document there).
+    const dashboardPage = dashboardRoutes(app);
+    discoveryRoutes(app, identity, { catalog: () => services, region: config.region, page: dashboardPage });
     // Every site can be a subcloud: its identity can be read and set by a system controller.
     identitySyncRoutes(app, identity);
     auditRoutes(app, audit);
@@ -289,6 +309,12 @@ export async function startController(config: ControllerConfig, deps: Controller
     const compileError = await compiled;
     if (compileError !== undefined) throw compileError;
     mark('routes compiled');
+    const siteTls = await siteTlsReady;
+    if (siteTls) {
+      swapServerCertificate(app.server as unknown as https.Server, { cert: siteTls.cert, key: siteTls.key });
+      if (siteTls.generated) log.info({ ca: siteTls.caFile }, 'site CA and API server certificate made');
+      mark('tls');
+    }
     await app.listen({ host: config.bind, port: config.port });
     // The data folder's storage: alarm 100.104 at its thresholds; with the embedded server there,
     // a connection lost while it is full is reported as STORAGE_FULL. Started once the API
@@ -316,37 +342,27 @@ export async function startController(config: ControllerConfig, deps: Controller
       await maintenanceStarted;
       await maintenance.stop();
     });
-    // The subcloud availability audit: a system controller's, started once the API answers, in
-    // one controller process among those sharing the database (the `dcmanager-audit` lease
-    // holder); another takes it over within a second or so when the holder dies.
+    // The subcloud availability audit: a system controller's, started once the API answers, split
+    // into shards leased through the database; this process audits its share of them (all when it
+    // is alone), and the others take them over within a second or so when it dies.
     if (dcmanager) {
       const d = config.dcloud;
       const subclouds = new SubcloudClient();
-      const dc = dcmanager;
-      let auditor: SubcloudAuditor | undefined;
-      const auditLease = new Lease('dcmanager-audit', url, log, {
-        onAcquire: async () => {
-          auditor = new SubcloudAuditor(
-            {
-              service: dc,
-              probe: subclouds.probe,
-              alarms: fault,
-              log: log.child({ module: 'dcmanager-audit' }),
-              sync: { central: () => identity.exportSnapshot([]), client: subclouds },
-            },
-            { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold },
-          );
-          await auditor.start();
+      const audit = shardedAudit(
+        {
+          databaseUrl: url,
+          service: dcmanager,
+          probe: subclouds.probe,
+          alarms: fault,
+          log: log.child({ module: 'dcmanager-audit' }),
+          sync: { central: () => identity.exportSnapshot([]), client: subclouds },
         },
-        onLose: async () => {
-          const a = auditor;
-          auditor = undefined;
-          await a?.stop();
-        },
-      });
-      void auditLease.start();
-      leases.push(auditLease);
-      cleanups.push(() => auditLease.stop());
+        { intervalMs: d.auditIntervalSeconds * 1000, timeoutMs: d.auditTimeoutSeconds * 1000, concurrency: d.auditConcurrency, offlineThreshold: d.offlineThreshold, shards: d.auditShards },
+        log,
+      );
+      void audit.start();
+      heldLeases.push(() => audit.leases.heldNames());
+      cleanups.push(() => audit.stop());
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
@@ -372,16 +388,18 @@ export async function startController(config: ControllerConfig, deps: Controller
     });
 
     const startupMs = performance.now() - started;
+    const apiUrl = `${siteTls === undefined ? 'http' : 'https'}://${host}:${port}`;
     log.info(
       {
-        url: `http://${host}:${port}`,
+        url: apiUrl,
         ms: Math.round(startupMs),
         database: embedded ? 'embedded' : 'external',
       },
       'controller ready',
     );
     return {
-      url: `http://${host}:${port}`,
+      url: apiUrl,
+      caFile: siteTls?.caFile,
       app,
       db,
       identity,

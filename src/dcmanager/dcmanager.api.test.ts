@@ -41,7 +41,7 @@ describe('dcmanager API (system controller)', () => {
 
   beforeAll(async () => {
     // The audit cannot reach the test's subcloud addresses: it must not take them offline meanwhile.
-    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100 } } });
+    site = await startSite({ config: { distributedCloudRole: 'systemcontroller', region: 'SystemController', dcloud: { auditIntervalSeconds: 3600, auditTimeoutSeconds: 1, auditConcurrency: 10, offlineThreshold: 100, auditShards: 4 } } });
     token = await site.token();
   });
   afterAll(async () => site?.stop());
@@ -54,24 +54,25 @@ describe('dcmanager API (system controller)', () => {
     expect(dc.endpoints[0]).toMatchObject({ url: `${site.url}/v1.0`, region: 'SystemController' });
   });
 
-  it('one system-controller process runs the audit (the dcmanager-audit lease); another takes it over when it stops', async () => {
-    const leases = async (url: string) => ((await (await fetch(`${url}/health`)).json()) as { leases: string[] }).leases;
+  it("splits the audit's shards between the system-controller processes (leases): a peer takes half, and all when the other stops", async () => {
+    const shards = async (url: string) =>
+      ((await (await fetch(`${url}/health`)).json()) as { leases: string[] }).leases.filter((l) => l.startsWith('dcmanager-audit-shard/'));
     const until = async (what: string, ok: () => Promise<boolean>) => {
       for (const t0 = Date.now(); !(await ok()); await new Promise((r) => setTimeout(r, 100)))
-        if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
+        if (Date.now() - t0 > 15_000) throw new Error(`timed out waiting for ${what}`);
     };
-    await until('the lease taken', async () => (await leases(site.url)).includes('dcmanager-audit'));
+    await until('all 4 shards held', async () => (await shards(site.url)).length === 4);
     const peer = await site.startPeer();
     try {
-      await new Promise((r) => setTimeout(r, 1500)); // the peer tries, and keeps failing
-      expect(await leases(peer.controller.url)).not.toContain('dcmanager-audit');
-      await site.controller.stop(); // the holder stops: the peer takes the audit
-      await until('the peer holding the audit', async () => (await leases(peer.controller.url)).includes('dcmanager-audit'));
+      await until('two shards each', async () => (await shards(site.url)).length === 2 && (await shards(peer.controller.url)).length === 2);
+      expect([...(await shards(site.url)), ...(await shards(peer.controller.url))].sort()).toEqual([0, 1, 2, 3].map((k) => `dcmanager-audit-shard/${k}`));
+      await site.controller.stop(); // the holder stops: the peer takes every shard
+      await until('the peer holding all', async () => (await shards(peer.controller.url)).length === 4);
     } finally {
       await site.restartController();
       await peer.stop();
     }
-    await until('the lease back', async () => (await leases(site.url)).includes('dcmanager-audit'));
+    await until('all shards back', async () => (await shards(site.url)).length === 4);
     token = await site.token();
   });
 
@@ -189,6 +190,37 @@ describe('dcmanager API (system controller)', () => {
       expect(d.body).toMatchObject({ name: 'subcloud1', oam_floating_ip: 'unavailable', deploy_config_sync_status: 'unknown' });
       expect((await call('GET', '/v1.0/subclouds/nope')).status).toBe(404);
       expect((await call('GET', '/v1.0/subclouds/12345/detail')).status).toBe(404);
+    });
+
+    it('pages the list (limit, marker by id or name, a next link while pages are full); refuses a bad limit or marker (400)', async () => {
+      for (const n of [1, 2, 3]) {
+        const r = await add(values({ name: `paged${n}`, management_subnet: `192.168.${110 + n}.0/24`, management_start_address: `192.168.${110 + n}.2`, management_end_address: `192.168.${110 + n}.50`, management_gateway_address: `192.168.${110 + n}.1` }));
+        expect(r.status).toBe(200);
+      }
+      try {
+        const all = (await call('GET', '/v1.0/subclouds')).body;
+        expect(Object.keys(all)).toEqual(['subclouds']); // unpaged: StarlingX's answer
+        const names = all.subclouds.map((s: { name: string }) => s.name);
+        expect(names).toEqual(['subcloud1', 'paged1', 'paged2', 'paged3']);
+        const p1 = (await call('GET', '/v1.0/subclouds?limit=2')).body;
+        expect(p1.subclouds.map((s: { name: string }) => s.name)).toEqual(['subcloud1', 'paged1']);
+        expect(p1.subclouds[0]).toEqual(all.subclouds[0]);
+        expect(p1.subclouds_links).toEqual([{ rel: 'next', href: `/v1.0/subclouds?limit=2&marker=${p1.subclouds[1].id}` }]);
+        const p2 = (await call('GET', p1.subclouds_links[0].href)).body;
+        expect(p2.subclouds.map((s: { name: string }) => s.name)).toEqual(['paged2', 'paged3']);
+        const p3 = (await call('GET', p2.subclouds_links[0].href)).body;
+        expect(p3).toEqual({ subclouds: [], subclouds_links: [] });
+        const byName = (await call('GET', '/v1.0/subclouds?marker=paged1')).body;
+        expect(byName.subclouds.map((s: { name: string }) => s.name)).toEqual(['paged2', 'paged3']);
+        expect(byName.subclouds_links).toEqual([]);
+        for (const [q, field] of [['limit=0', 'limit'], ['limit=x', 'limit'], ['marker=nope', 'marker'], ['sort=name', 'sort']] as const) {
+          const r = await call('GET', `/v1.0/subclouds?${q}`);
+          expect(r.status, q).toBe(400);
+          expect(JSON.stringify(r.body), q).toContain(field);
+        }
+      } finally {
+        for (const n of [1, 2, 3]) await call('DELETE', `/v1.0/subclouds/paged${n}`);
+      }
     });
 
     it('takes fields given directly over the bootstrap values (the CLI flags)', async () => {

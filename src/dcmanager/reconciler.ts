@@ -21,12 +21,21 @@ export interface AuditOptions {
   timeoutMs: number;
   concurrency: number;
   offlineThreshold: number;
+  /** After a failed audit of an online subcloud, the next one (default: a quarter interval), so a
+   *  dead subcloud is offline well within two intervals. */
+  retryMs?: number;
+  /**
+   * The subclouds are split into `shards` by id (id mod shards). Unset: this auditor audits every
+   * subcloud from start(). Set: it audits only the shards given to addShard (each a lease).
+   */
+  shards?: number;
 }
 
 export interface AuditDeps {
   service: DcManagerService;
   probe: SubcloudProbe;
-  alarms: Pick<AlarmPort, 'raise' | 'clear'>;
+  /** activeOfType: the active alarms with these ids (unset: the first audit clears regardless). */
+  alarms: Pick<AlarmPort, 'raise' | 'clear'> & { activeOfType?: (alarmIds: readonly string[]) => Promise<{ entity_instance_id: string }[]> };
   log: Logger;
   scheduler?: Scheduler;
   /** dcorch's identity sync of managed online subclouds; unset = no sync. */
@@ -50,13 +59,21 @@ export const OFFLINE_ALARM = '280.001';
 export class SubcloudAuditor {
   private readonly queue: WorkQueue<string>;
   private readonly scheduler: Scheduler;
-  /** Subclouds this process has seen: the refresh adds new ones, forgets deleted ones. */
+  private readonly shardCount: number;
+  /** The shards this auditor audits now. */
+  private readonly owned = new Set<number>();
+  /** Subclouds of the owned shards this auditor has seen: the refresh adds new ones, forgets deleted ones. */
   private readonly known = new Set<number>();
-  /** Subclouds whose 280.001 this process has set to match their availability since it started. */
+  /** Subclouds whose 280.001 this auditor has set to match their availability since it took them. */
   private readonly alarmConfirmed = new Set<number>();
-  private readonly inFlight = new Set<AbortController>();
+  /** Subclouds with 280.001 raised when their shard was taken (read once per shard). */
+  private readonly raisedAtTake = new Set<string>();
+  /** Audits running, by subcloud: a shard given up waits for its own. */
+  private readonly running = new Map<number, Promise<unknown>>();
+  private readonly inFlight = new Map<AbortController, number>();
   private refreshTimer: Cancel | undefined;
   private stopped = false;
+  private listening = false;
   /** Audits finished since start (for tests and the benchmark). */
   audits = 0;
 
@@ -65,8 +82,9 @@ export class SubcloudAuditor {
     private readonly o: AuditOptions,
   ) {
     this.scheduler = deps.scheduler ?? realScheduler;
+    this.shardCount = o.shards ?? 1;
     this.queue = new WorkQueue<string>({
-      reconcile: (key) => this.reconcile(Number(key)),
+      reconcile: (key) => this.track(Number(key)),
       concurrency: o.concurrency,
       backoff: { initialMs: 1000, maxMs: o.intervalMs },
       scheduler: this.scheduler,
@@ -74,15 +92,70 @@ export class SubcloudAuditor {
     });
   }
 
-  /** Audits every subcloud now, then each every interval; new subclouds are found each interval. */
+  /** Starts watching for subcloud changes; unsharded, audits every subcloud now, then each every
+   *  interval (new subclouds are found each interval). */
   async start(): Promise<void> {
-    this.deps.service.onSubcloudChange((id) => this.touch(id));
-    await this.refresh();
+    this.listen();
+    if (this.o.shards === undefined) await this.addShard(0);
+    this.refreshTimer ??= this.scheduler.after(this.o.intervalMs, () => void this.refresh());
   }
 
-  /** A subcloud changed (added, managed…): audit it now. */
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.deps.service.onSubcloudChange((id) => this.touch(id));
+  }
+
+  /** The shards audited now. */
+  shards(): number[] {
+    return [...this.owned].sort((x, y) => x - y);
+  }
+
+  private owns(id: number): boolean {
+    return this.owned.has(id % this.shardCount);
+  }
+
+  /**
+   * Takes a shard: each of its subclouds is audited one interval after its last audit (whoever made
+   * it), so a shard changing hands is not audited twice in an interval; never-audited ones now.
+   */
+  async addShard(shard: number): Promise<void> {
+    if (this.stopped || this.owned.has(shard)) return;
+    this.listen();
+    this.owned.add(shard);
+    const raised = (await this.deps.alarms.activeOfType?.([OFFLINE_ALARM])) ?? [];
+    for (const a of raised) this.raisedAtTake.add(a.entity_instance_id);
+    this.schedule(await this.deps.service.shardSchedule([shard], this.shardCount));
+    this.refreshTimer ??= this.scheduler.after(this.o.intervalMs, () => void this.refresh());
+  }
+
+  /** Gives a shard up: resolves once none of its audits runs or will run here. */
+  async removeShard(shard: number): Promise<void> {
+    if (!this.owned.delete(shard)) return;
+    const mine = (id: number): boolean => id % this.shardCount === shard;
+    for (const id of [...this.known].filter(mine)) this.forgetSubcloud(id);
+    for (const [abort, id] of this.inFlight) if (mine(id)) abort.abort();
+    await Promise.all([...this.running].filter(([id]) => mine(id)).map(([, p]) => p.catch(() => undefined)));
+  }
+
+  private schedule(rows: { id: number; lastAuditAt: number | undefined }[]): void {
+    const now = this.scheduler.now();
+    for (const r of rows) {
+      if (this.known.has(r.id) || !this.owns(r.id)) continue;
+      this.known.add(r.id);
+      this.queue.addAfter(String(r.id), r.lastAuditAt === undefined ? 0 : r.lastAuditAt + this.o.intervalMs - now);
+    }
+  }
+
+  private forgetSubcloud(id: number): void {
+    this.known.delete(id);
+    this.alarmConfirmed.delete(id);
+    this.queue.forget(String(id));
+  }
+
+  /** A subcloud changed (added, managed…): audit it now, if it is in a shard audited here. */
   touch(id: number): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.owns(id)) return;
     this.known.add(id);
     this.queue.add(String(id));
   }
@@ -98,28 +171,32 @@ export class SubcloudAuditor {
   async stop(): Promise<void> {
     this.stopped = true;
     this.refreshTimer?.();
-    for (const a of this.inFlight) a.abort();
+    for (const a of this.inFlight.keys()) a.abort();
     await this.queue.stop();
+    this.owned.clear();
   }
 
   private async refresh(): Promise<void> {
     if (this.stopped) return;
     try {
-      const ids = new Set(await this.deps.service.subcloudIds());
-      for (const id of ids) if (!this.known.has(id)) this.touch(id);
-      for (const id of [...this.known]) {
-        if (ids.has(id)) continue;
-        this.known.delete(id);
-        this.alarmConfirmed.delete(id);
-        this.queue.forget(String(id));
-      }
+      const rows = await this.deps.service.shardSchedule(this.shards(), this.shardCount);
+      this.schedule(rows);
+      const ids = new Set(rows.map((r) => r.id));
+      for (const id of [...this.known]) if (!ids.has(id) && this.owns(id)) this.forgetSubcloud(id);
     } catch (e) {
       this.deps.log.warn({ err: e }, 'could not list the subclouds to audit');
     }
     if (!this.stopped) this.refreshTimer = this.scheduler.after(this.o.intervalMs, () => void this.refresh());
   }
 
+  private track(id: number): Promise<ReconcileResult> {
+    const run = this.reconcile(id);
+    this.running.set(id, run);
+    return run.finally(() => this.running.delete(id));
+  }
+
   private async reconcile(id: number): Promise<ReconcileResult> {
+    if (!this.owns(id)) return done;
     const target = await this.deps.service.auditTarget(id);
     if (!target) {
       this.known.delete(id);
@@ -129,21 +206,26 @@ export class SubcloudAuditor {
     // A site still being deployed is not audited yet (every site added here is deployed).
     if (target.deploy_status !== DEPLOY_COMPLETE) return requeueAfter(this.o.intervalMs);
     const obs = await this.observe(target);
+    // The shard was given up meanwhile: its new holder audits it.
+    if (!this.owns(id)) return done;
     const d = await this.deps.service.recordAudit(id, obs, this.o.offlineThreshold);
     this.audits++;
     if (!d) return done;
     if (d.changed) this.deps.log.info({ subcloud: d.name, availability: d.availability_status, error: d.last_audit_error }, 'subcloud availability changed');
-    // After a restart the alarm is set once to match (a clear of an online subcloud); afterwards
-    // only on a change, so a steady audit writes no alarms.
+    // Alarms change on a transition only; the first audit after the shard is taken clears a 280.001
+    // left on a subcloud that is online (a holder that died between its commit and its clear).
     const entity = `subcloud=${d.name}`;
+    const first = !this.alarmConfirmed.has(id);
     if (d.alarm === 'raise') {
       await this.deps.alarms.raise({ alarm_id: OFFLINE_ALARM, entity_instance_id: entity, severity: 'critical', reason_text: `Subcloud ${d.name} is offline` });
-    } else if (d.alarm === 'clear' || (!this.alarmConfirmed.has(id) && d.availability_status === 'online')) {
+    } else if (d.alarm === 'clear' || (first && d.availability_status === 'online' && (this.raisedAtTake.has(entity) || !this.deps.alarms.activeOfType))) {
       await this.deps.alarms.clear(OFFLINE_ALARM, entity);
     }
+    this.raisedAtTake.delete(entity);
     this.alarmConfirmed.add(id);
-    if (this.deps.sync && d.availability_status === 'online' && target.management_state === 'managed') await this.syncIdentity(target, this.deps.sync);
-    return requeueAfter(this.o.intervalMs);
+    if (this.deps.sync && d.availability_status === 'online' && d.management_state === 'managed' && this.owns(id)) await this.syncIdentity(target, this.deps.sync);
+    const failing = !obs.ok && d.availability_status === 'online';
+    return requeueAfter(failing ? (this.o.retryMs ?? this.o.intervalMs / 4) : this.o.intervalMs);
   }
 
   private centralCache: { at: number; snapshot: Promise<IdentitySnapshot> } | undefined;
@@ -176,7 +258,7 @@ export class SubcloudAuditor {
     };
     try {
       const central = withoutUsers(await this.central(sync), exclude);
-      await this.bounded(async (signal) => {
+      await this.bounded(t.id, async (signal) => {
         const sub = await sync.client.getIdentity(t, exclude, signal);
         if (inSync(sub, central)) return;
         await record('out-of-sync');
@@ -191,7 +273,7 @@ export class SubcloudAuditor {
 
   private async observe(t: SubcloudEndpoint): Promise<AuditObservation> {
     try {
-      return { ok: true, alarms: await this.bounded((signal) => this.deps.probe(t, signal)) };
+      return { ok: true, alarms: await this.bounded(t.id, (signal) => this.deps.probe(t, signal)) };
     } catch (e) {
       return { ok: false, error: (e as Error).message ?? String(e) };
     }
@@ -199,9 +281,9 @@ export class SubcloudAuditor {
 
   /** Runs `fn` against a subcloud within the audit timeout (on the injected scheduler); its HTTP
    *  requests are aborted when the time is up or the auditor stops. */
-  private async bounded<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async bounded<T>(id: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = new AbortController();
-    this.inFlight.add(abort);
+    this.inFlight.set(abort, id);
     let cancel: Cancel | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       cancel = this.scheduler.after(this.o.timeoutMs, () => {

@@ -2,124 +2,95 @@
 // type) and subcloud_alarms. Plain SQL; the service decides, this module reads and writes.
 
 import type { Queryable } from '../db/index.ts';
-import { ENDPOINT_TYPES, overallSync, type AvailabilityStatus, type ManagementState, type SyncStatus } from './domain/subcloud.ts';
+import { ENDPOINT_TYPES, type AvailabilityStatus, type ManagementState, type SyncStatus } from './domain/subcloud.ts';
 import type { AuditDecision } from './domain/audit.ts';
-import type { AlarmSummaryRow, EndpointSyncStatus, Subcloud, SubcloudGroup } from './schemas.ts';
+import type { AlarmSummaryRow, Subcloud, SubcloudGroup } from './schemas.ts';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
-interface SubcloudRow {
-  id: number;
-  name: string;
-  description: string | null;
-  location: string | null;
-  software_version: string;
-  management_state: ManagementState;
-  availability_status: AvailabilityStatus;
-  deploy_status: string;
-  backup_status: string | null;
-  backup_datetime: Date | null;
-  error_description: string;
-  region_name: string;
-  management_subnet: string;
-  management_start_ip: string;
-  management_end_ip: string;
-  management_gateway_ip: string;
-  systemcontroller_gateway_ip: string;
-  group_id: number;
-  prestage_status: string | null;
-  prestage_versions: string | null;
-  bootstrap_address: string;
-  audit_fail_count: number;
-  last_audit_at: Date | null;
-  created_at: Date;
-  updated_at: Date | null;
-  endpoints: EndpointSyncStatus[] | null;
-}
-
-const SUBCLOUD_COLS = `s.id, s.name, s.description, s.location, s.software_version, s.management_state,
-  s.availability_status, s.deploy_status, s.backup_status, s.backup_datetime, s.error_description, s.region_name,
-  s.management_subnet::text AS management_subnet, host(s.management_start_ip) AS management_start_ip,
-  host(s.management_end_ip) AS management_end_ip, host(s.management_gateway_ip) AS management_gateway_ip,
-  host(s.systemcontroller_gateway_ip) AS systemcontroller_gateway_ip, s.group_id, s.prestage_status,
-  s.prestage_versions, s.bootstrap_address, s.audit_fail_count, s.last_audit_at, s.created_at, s.updated_at,
-  (SELECT json_agg(json_build_object('endpoint_type', st.endpoint_type, 'sync_status', st.sync_status)
-                   ORDER BY array_position($ENDPOINTS::text[], st.endpoint_type), st.endpoint_type)
-     FROM subcloud_status st WHERE st.subcloud_id = s.id) AS endpoints`;
-
 const ENDPOINT_ORDER = `'{${ENDPOINT_TYPES.join(',')}}'`;
-const cols = SUBCLOUD_COLS.replace('$ENDPOINTS', ENDPOINT_ORDER);
-
-function toSubcloud(r: SubcloudRow): Subcloud {
-  const endpoints = r.endpoints ?? [];
-  return {
-    id: r.id,
-    name: r.name,
-    description: r.description,
-    location: r.location,
-    'software-version': r.software_version,
-    'management-state': r.management_state,
-    'availability-status': r.availability_status,
-    'deploy-status': r.deploy_status,
-    'backup-status': r.backup_status,
-    'backup-datetime': iso(r.backup_datetime),
-    'error-description': r.error_description,
-    'region-name': r.region_name,
-    'management-subnet': r.management_subnet,
-    'management-start-ip': r.management_start_ip,
-    'management-end-ip': r.management_end_ip,
-    'management-gateway-ip': r.management_gateway_ip,
-    'openstack-installed': false,
-    'prestage-status': r.prestage_status,
-    'prestage-versions': r.prestage_versions,
-    'systemcontroller-gateway-ip': r.systemcontroller_gateway_ip,
-    data_install: null,
-    data_upgrade: null,
-    'created-at': r.created_at.toISOString(),
-    'updated-at': iso(r.updated_at),
-    group_id: r.group_id,
-    peer_group_id: null,
-    rehome_data: null,
-    endpoint_sync_status: endpoints,
-    sync_status: overallSync(endpoints.map((e) => e.sync_status as SyncStatus)),
-    'bootstrap-address': r.bootstrap_address,
-    'last-audit-at': iso(r.last_audit_at),
-    'audit-fail-count': r.audit_fail_count,
-  };
-}
 
 /** A subcloud reference as StarlingX reads it: all digits = id, else name. */
 const refWhere = (ref: string): { where: string; value: unknown } =>
   /^\d{1,9}$/.test(ref) ? { where: 's.id = $1', value: Number(ref) } : { where: 's.name = $1', value: ref };
 
-/** Every subcloud (or a group's), by id; the sync statuses read in one more query and joined
- *  here rather than aggregated per row in SQL (measured: the per-row JSON dominated the list). */
+/** A timestamp as JavaScript's toISOString writes it (UTC, milliseconds). */
+const isoSql = (c: string): string => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** One subcloud as its API answer (`s` the subcloud row, `st` its aggregated sync statuses),
+ *  built by PostgreSQL: a list of thousands is one query whose text is the answer, with no
+ *  objects made and serialised again here. The overall sync_status is domain/overallSync's rule. */
+const SUBCLOUD_JSON = `json_build_object(
+  'id', s.id, 'name', s.name, 'description', s.description, 'location', s.location,
+  'software-version', s.software_version, 'management-state', s.management_state,
+  'availability-status', s.availability_status, 'deploy-status', s.deploy_status,
+  'backup-status', s.backup_status, 'backup-datetime', ${isoSql('s.backup_datetime')},
+  'error-description', s.error_description, 'region-name', s.region_name,
+  'management-subnet', s.management_subnet::text, 'management-start-ip', host(s.management_start_ip),
+  'management-end-ip', host(s.management_end_ip), 'management-gateway-ip', host(s.management_gateway_ip),
+  'openstack-installed', false, 'prestage-status', s.prestage_status, 'prestage-versions', s.prestage_versions,
+  'systemcontroller-gateway-ip', host(s.systemcontroller_gateway_ip), 'data_install', NULL, 'data_upgrade', NULL,
+  'created-at', ${isoSql('s.created_at')}, 'updated-at', ${isoSql('s.updated_at')},
+  'group_id', s.group_id, 'peer_group_id', NULL, 'rehome_data', NULL,
+  'endpoint_sync_status', coalesce(st.endpoints, '[]'::json), 'sync_status', coalesce(st.sync, 'unknown'),
+  'bootstrap-address', s.bootstrap_address, 'last-audit-at', ${isoSql('s.last_audit_at')},
+  'audit-fail-count', s.audit_fail_count)`;
+
+/** The sync statuses of the subclouds in `ids` (a subquery), one row per subcloud. */
+const statusesOf = (ids: string): string => `SELECT subcloud_id,
+    json_agg(json_build_object('endpoint_type', endpoint_type, 'sync_status', sync_status)
+             ORDER BY array_position(${ENDPOINT_ORDER}::text[], endpoint_type), endpoint_type) AS endpoints,
+    CASE WHEN bool_or(sync_status = 'out-of-sync') THEN 'out-of-sync'
+         WHEN bool_and(sync_status = 'in-sync') THEN 'in-sync' ELSE 'unknown' END AS sync
+  FROM subcloud_status WHERE subcloud_id IN (${ids}) GROUP BY subcloud_id`;
+
+export interface ListPage {
+  /** At most this many. */
+  limit: number;
+  /** After the subcloud with this id. */
+  afterId: number;
+}
+
+/**
+ * Subclouds by id as the JSON text of an array (every one, a group's, or a page), with how many:
+ * one query, the JSON built by PostgreSQL.
+ */
+export async function listSubcloudsJson(q: Queryable, f: { groupId?: number; page?: ListPage } = {}): Promise<{ json: string; count: number; lastId: number | null }> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (f.groupId !== undefined) where.push(`group_id = $${params.push(f.groupId)}`);
+  if (f.page) where.push(`id > $${params.push(f.page.afterId)}`);
+  const limit = f.page ? ` LIMIT $${params.push(f.page.limit)}` : '';
+  const r = await q.query<{ json: string; count: number; last: number | null }>(
+    `WITH s AS (SELECT * FROM subclouds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}),
+          st AS (${statusesOf('SELECT id FROM s')})
+     SELECT coalesce(json_agg(${SUBCLOUD_JSON} ORDER BY s.id), '[]')::text AS json, count(*)::int AS count, max(s.id) AS last
+       FROM s LEFT JOIN st ON st.subcloud_id = s.id`,
+    params,
+  );
+  const row = r.rows[0]!;
+  return { json: row.json, count: row.count, lastId: row.last };
+}
+
+/** Every subcloud (or a group's), by id. */
 export async function listSubclouds(q: Queryable, groupId?: number): Promise<Subcloud[]> {
-  const where = groupId === undefined ? '' : 'WHERE s.group_id = $1';
-  const params = groupId === undefined ? [] : [groupId];
-  const listCols = cols.slice(0, cols.lastIndexOf(',\n  (SELECT json_agg'));
-  const [rows, statuses] = await Promise.all([
-    q.query<SubcloudRow>(`SELECT ${listCols}, NULL AS endpoints FROM subclouds s ${where} ORDER BY s.id`, params),
-    q.query<{ subcloud_id: number; endpoint_type: string; sync_status: string }>(
-      `SELECT st.subcloud_id, st.endpoint_type, st.sync_status FROM subcloud_status st
-        ${groupId === undefined ? '' : 'JOIN subclouds s ON s.id = st.subcloud_id WHERE s.group_id = $1'}
-        ORDER BY st.subcloud_id, array_position(${ENDPOINT_ORDER}::text[], st.endpoint_type), st.endpoint_type`,
-      params,
-    ),
-  ]);
-  const bySubcloud = new Map<number, EndpointSyncStatus[]>();
-  for (const st of statuses.rows) {
-    let list = bySubcloud.get(st.subcloud_id);
-    if (!list) bySubcloud.set(st.subcloud_id, (list = []));
-    list.push({ endpoint_type: st.endpoint_type, sync_status: st.sync_status });
-  }
-  return rows.rows.map((r) => toSubcloud({ ...r, endpoints: bySubcloud.get(r.id) ?? [] }));
+  return JSON.parse((await listSubcloudsJson(q, { groupId })).json) as Subcloud[];
+}
+
+/** A subcloud's id by reference (id or name), for a list's marker. */
+export async function subcloudIdOf(q: Queryable, ref: string): Promise<number | undefined> {
+  const { where, value } = refWhere(ref);
+  return (await q.query<{ id: number }>(`SELECT s.id FROM subclouds s WHERE ${where}`, [value])).rows[0]?.id;
 }
 
 export async function getSubcloud(q: Queryable, ref: string, forUpdate = false): Promise<Subcloud | undefined> {
   const { where, value } = refWhere(ref);
-  const r = await q.query<SubcloudRow>(`SELECT ${cols} FROM subclouds s WHERE ${where}${forUpdate ? ' FOR UPDATE OF s' : ''}`, [value]);
-  return r.rows[0] && toSubcloud(r.rows[0]);
+  const r = await q.query<{ json: Subcloud }>(
+    `WITH s AS (SELECT * FROM subclouds s WHERE ${where}${forUpdate ? ' FOR UPDATE OF s' : ''}), st AS (${statusesOf('SELECT id FROM s')})
+     SELECT ${SUBCLOUD_JSON} AS json FROM s LEFT JOIN st ON st.subcloud_id = s.id`,
+    [value],
+  );
+  return r.rows[0]?.json;
 }
 
 /** The subclouds a new one would clash with (same name, or an overlapping management subnet: the
@@ -191,20 +162,6 @@ export async function updateSubcloud(q: Queryable, id: number, patch: SubcloudPa
 /** Every endpoint's sync status set to one value (unmanage: unknown, as StarlingX does). */
 export async function setAllSyncStatus(q: Queryable, id: number, status: SyncStatus, at: Date): Promise<void> {
   await q.query('UPDATE subcloud_status SET sync_status = $2, updated_at = $3 WHERE subcloud_id = $1 AND sync_status <> $2', [id, status, at]);
-}
-
-/** One endpoint's sync status; true when it changed. */
-export async function setSyncStatus(q: Queryable, id: number, endpoint: string, status: SyncStatus, at: Date): Promise<boolean> {
-  const r = await q.query('UPDATE subcloud_status SET sync_status = $3, updated_at = $4 WHERE subcloud_id = $1 AND endpoint_type = $2 AND sync_status <> $3', [id, endpoint, status, at]);
-  return (r.rowCount ?? 0) > 0;
-}
-
-/** The endpoint types outside `synced`, which have nothing to synchronise yet, shown in-sync. */
-export async function setOthersInSync(q: Queryable, id: number, synced: readonly string[], at: Date): Promise<void> {
-  await q.query(
-    `UPDATE subcloud_status SET sync_status = 'in-sync', updated_at = $3 WHERE subcloud_id = $1 AND endpoint_type <> ALL($2::text[]) AND sync_status <> 'in-sync'`,
-    [id, [...synced], at],
-  );
 }
 
 export async function deleteSubcloud(q: Queryable, id: number): Promise<void> {
@@ -300,27 +257,91 @@ export interface AuditTarget {
 const AUDIT_COLS = `id, name, region_name, management_state, availability_status, deploy_status, audit_fail_count,
   bootstrap_address, admin_username, admin_project, admin_password_sealed`;
 
-export async function auditTarget(q: Queryable, id: number, forUpdate = false): Promise<AuditTarget | undefined> {
-  return (await q.query<AuditTarget>(`SELECT ${AUDIT_COLS} FROM subclouds WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+/** What the audit needs of each of `ids` (those that exist). */
+export async function auditTargets(q: Queryable, ids: readonly number[]): Promise<AuditTarget[]> {
+  return (await q.query<AuditTarget>(`SELECT ${AUDIT_COLS} FROM subclouds WHERE id = ANY($1::int[])`, [ids])).rows;
+}
+
+/** The audit state of each of `ids` (those that exist), locked against a concurrent manage/unmanage
+ *  or delete; locked in id order, so two batches never wait for each other in a cycle. */
+export async function lockAuditStates(q: Queryable, ids: readonly number[]): Promise<Pick<AuditTarget, 'id' | 'name' | 'management_state' | 'availability_status' | 'audit_fail_count'>[]> {
+  return (
+    await q.query<Pick<AuditTarget, 'id' | 'name' | 'management_state' | 'availability_status' | 'audit_fail_count'>>(
+      `SELECT id, name, management_state, availability_status, audit_fail_count FROM subclouds
+        WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    )
+  ).rows;
 }
 
 export async function subcloudIds(q: Queryable): Promise<number[]> {
   return (await q.query<{ id: number }>('SELECT id FROM subclouds ORDER BY id')).rows.map((r) => r.id);
 }
 
-/** One audit's result written: availability, failures, when, and the alarm summary row. */
-export async function writeAudit(q: Queryable, id: number, d: AuditDecision, at: Date): Promise<void> {
+/** The subclouds of the given shards (id mod `count`), with when each was last audited. */
+export async function shardSchedule(q: Queryable, shards: readonly number[], count: number): Promise<{ id: number; last_audit_at: Date | null }[]> {
+  return (
+    await q.query<{ id: number; last_audit_at: Date | null }>(
+      'SELECT id, last_audit_at FROM subclouds WHERE id % $2 = ANY($1::int[]) ORDER BY id',
+      [shards, count],
+    )
+  ).rows;
+}
+
+/** Audit results written, many subclouds in one statement each: availability, failures, when,
+ *  and the alarm summary rows that changed. */
+export async function writeAudits(q: Queryable, writes: readonly { id: number; d: AuditDecision }[], at: Date): Promise<void> {
+  if (writes.length === 0) return;
   await q.query(
-    `UPDATE subclouds SET availability_status = $2, audit_fail_count = $3, last_audit_error = $4, last_audit_at = $5
-       ${d.changed ? ', updated_at = $5' : ''} WHERE id = $1`,
-    [id, d.availability_status, d.audit_fail_count, d.last_audit_error, at],
+    `UPDATE subclouds s SET availability_status = u.a, audit_fail_count = u.f, last_audit_error = u.e, last_audit_at = $1,
+            updated_at = CASE WHEN u.c THEN $1 ELSE s.updated_at END
+       FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::bool[]) AS u(id, a, f, e, c) WHERE s.id = u.id`,
+    [at, writes.map((w) => w.id), writes.map((w) => w.d.availability_status), writes.map((w) => w.d.audit_fail_count),
+      writes.map((w) => w.d.last_audit_error), writes.map((w) => w.d.changed)],
   );
-  if (d.alarms === 'keep') return;
-  const a = d.alarms === 'unknown' ? { critical: -1, major: -1, minor: -1, warnings: -1, status: 'disabled' } : d.alarms;
+  const counts = writes.flatMap(({ id, d }) => {
+    if (d.alarms === 'keep') return [];
+    const a = d.alarms === 'unknown' ? { critical: -1, major: -1, minor: -1, warnings: -1, status: 'disabled' } : d.alarms;
+    return [{ id, ...a }];
+  });
+  if (counts.length === 0) return;
   await q.query(
-    `UPDATE subcloud_alarms SET critical_alarms = $2, major_alarms = $3, minor_alarms = $4, warnings = $5, cloud_status = $6, updated_at = $7
-      WHERE subcloud_id = $1`,
-    [id, a.critical, a.major, a.minor, a.warnings, a.status, at],
+    `UPDATE subcloud_alarms x SET critical_alarms = u.c, major_alarms = u.ma, minor_alarms = u.mi, warnings = u.w, cloud_status = u.st, updated_at = $1
+       FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[]) AS u(id, c, ma, mi, w, st)
+      WHERE x.subcloud_id = u.id
+        AND (x.critical_alarms, x.major_alarms, x.minor_alarms, x.warnings, x.cloud_status) IS DISTINCT FROM (u.c, u.ma, u.mi, u.w, u.st)`,
+    [at, counts.map((c) => c.id), counts.map((c) => c.critical), counts.map((c) => c.major), counts.map((c) => c.minor),
+      counts.map((c) => c.warnings), counts.map((c) => c.status)],
+  );
+}
+
+/** Every endpoint of each of `ids` set to one status (gone offline: unknown). */
+export async function setAllSyncStatusOf(q: Queryable, ids: readonly number[], status: SyncStatus, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query('UPDATE subcloud_status SET sync_status = $2, updated_at = $3 WHERE subcloud_id = ANY($1::int[]) AND sync_status <> $2', [ids, status, at]);
+}
+
+/** Sync statuses of many (subcloud, endpoint) pairs; the pairs whose status changed. */
+export async function setSyncStatuses(q: Queryable, rows: readonly { id: number; endpoint: string; status: SyncStatus }[], at: Date): Promise<{ subcloud_id: number; endpoint_type: string }[]> {
+  if (rows.length === 0) return [];
+  return (
+    await q.query<{ subcloud_id: number; endpoint_type: string }>(
+      `UPDATE subcloud_status st SET sync_status = u.s, updated_at = $1
+         FROM unnest($2::int[], $3::text[], $4::text[]) AS u(id, ep, s)
+        WHERE st.subcloud_id = u.id AND st.endpoint_type = u.ep AND st.sync_status <> u.s
+        RETURNING st.subcloud_id, st.endpoint_type`,
+      [at, rows.map((r) => r.id), rows.map((r) => r.endpoint), rows.map((r) => r.status)],
+    )
+  ).rows;
+}
+
+/** The endpoint types outside `synced` of each of `ids`, which have nothing to synchronise yet, shown in-sync. */
+export async function setOthersInSyncOf(q: Queryable, ids: readonly number[], synced: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await q.query(
+    `UPDATE subcloud_status SET sync_status = 'in-sync', updated_at = $3
+      WHERE subcloud_id = ANY($1::int[]) AND endpoint_type <> ALL($2::text[]) AND sync_status <> 'in-sync'`,
+    [ids, [...synced], at],
   );
 }
 

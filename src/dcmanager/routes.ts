@@ -3,10 +3,13 @@
 
 import type { App } from '../api/server.ts';
 import type { DcManagerService } from './service.ts';
-import { GroupCreate, GroupParams, GroupUpdate, SubcloudCreate, SubcloudParams, SubcloudUpdate } from './schemas.ts';
+import { GroupCreate, GroupParams, GroupUpdate, SubcloudCreate, SubcloudListQuery, SubcloudParams, SubcloudUpdate } from './schemas.ts';
 
 export function dcmanagerRoutes(app: App, dc: DcManagerService): void {
-  app.get('/v1.0/subclouds', async () => ({ subclouds: await dc.listSubclouds() }));
+  // The list's JSON is written by PostgreSQL and sent as it is (thousands of subclouds).
+  app.get('/v1.0/subclouds', { schema: { querystring: SubcloudListQuery } }, async (req, reply) =>
+    reply.type('application/json; charset=utf-8').send(await dc.listSubcloudsText(req.query)),
+  );
 
   app.post('/v1.0/subclouds', { schema: { body: SubcloudCreate } }, async (req) => dc.addSubcloud(req.body));
 

@@ -104,6 +104,17 @@ export const SubcloudUpdate = Type.Object(
 );
 export type SubcloudUpdate = Static<typeof SubcloudUpdate>;
 
+/** `GET /v1.0/subclouds` paging (OpenStack's limit and marker: the id or name of the previous
+ *  page's last subcloud); neither = every subcloud, as StarlingX answers. */
+export const SubcloudListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    marker: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+export type SubcloudListQuery = Static<typeof SubcloudListQuery>;
+
 export const SubcloudParams = Type.Object({ subcloud_ref: Type.String({ minLength: 1, maxLength: 255 }) });
 
 export const GroupCreate = Type.Object(

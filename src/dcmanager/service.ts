@@ -20,6 +20,7 @@ import {
   type SyncStatus,
 } from './domain/subcloud.ts';
 import * as repo from './repo.ts';
+import { GroupCommit } from '../runtime/index.ts';
 import type {
   AlarmSummaryRow,
   GroupCreate,
@@ -27,8 +28,25 @@ import type {
   Subcloud,
   SubcloudCreate,
   SubcloudGroup,
+  SubcloudListQuery,
   SubcloudUpdate,
 } from './schemas.ts';
+
+interface AuditWrite {
+  id: number;
+  obs: AuditObservation;
+  offlineThreshold: number;
+}
+
+/** An audit's decision, with the subcloud's name and management state as it was recorded. */
+export type AuditRecorded = AuditDecision & { name: string; management_state: 'managed' | 'unmanaged' };
+
+interface SyncWrite {
+  id: number;
+  endpoint: EndpointType;
+  status: SyncStatus;
+  synced: readonly EndpointType[];
+}
 
 /** Told after a subcloud changed (added, managed, unmanaged, deleted), once the change is committed. */
 export type SubcloudListener = (id: number) => void;
@@ -101,6 +119,7 @@ export class DcManagerService {
   }
 
   private changed(id: number): void {
+    this.fullListCache = undefined;
     for (const fn of this.listeners) fn(id);
   }
 
@@ -108,6 +127,47 @@ export class DcManagerService {
 
   async listSubclouds(): Promise<Subcloud[]> {
     return repo.listSubclouds(this.db);
+  }
+
+  /**
+   * `GET /v1.0/subclouds` as JSON text (one query; PostgreSQL writes the JSON): every subcloud, or
+   * with `limit`/`marker` a page after the marker subcloud (id or name; a 400 when there is none),
+   * with a `next` link when the page is full.
+   */
+  async listSubcloudsText(query: SubcloudListQuery): Promise<string> {
+    let afterId = 0;
+    if (query.marker !== undefined) {
+      const id = await repo.subcloudIdOf(this.db, query.marker);
+      if (id === undefined) throw new StarlingError('VALIDATION_FAILED', `marker not found: ${query.marker}`, { field: '/marker' });
+      afterId = id;
+    }
+    const paged = query.limit !== undefined || query.marker !== undefined;
+    if (!paged) return this.fullList();
+    const page = { limit: query.limit ?? 100_000, afterId };
+    const r = await repo.listSubcloudsJson(this.db, { page });
+    const links = r.count === page.limit && r.lastId !== null ? [{ rel: 'next', href: `/v1.0/subclouds?limit=${page.limit}&marker=${r.lastId}` }] : [];
+    return `{"subclouds":${r.json},"subclouds_links":${JSON.stringify(links)}}`;
+  }
+
+  private fullListCache: { at: number; text: Promise<string> } | undefined;
+
+  /**
+   * Every subcloud's JSON, read at most once a second however many ask (thousands of subclouds
+   * are a query of seconds on a loaded machine): concurrent and repeated lists share one read, a
+   * change made through this service reads again at once, one made by another process (an audit)
+   * shows within a second.
+   */
+  private fullList(): Promise<string> {
+    const now = performance.now();
+    if (!this.fullListCache || now - this.fullListCache.at > 1000) {
+      const text = repo.listSubcloudsJson(this.db).then((r) => `{"subclouds":${r.json}}`);
+      const entry = { at: now, text };
+      text.catch(() => {
+        if (this.fullListCache === entry) this.fullListCache = undefined;
+      });
+      this.fullListCache = entry;
+    }
+    return this.fullListCache.text;
   }
 
   async getSubcloud(ref: string): Promise<Subcloud> {
@@ -242,40 +302,81 @@ export class DcManagerService {
     return repo.subcloudIds(this.db);
   }
 
+  /** The subclouds of the given shards (id mod `count`) and when each was last audited (ms since
+   *  the epoch; undefined = never): a shard's new holder audits each one interval after its last. */
+  async shardSchedule(shards: readonly number[], count: number): Promise<{ id: number; lastAuditAt: number | undefined }[]> {
+    if (shards.length === 0) return [];
+    return (await repo.shardSchedule(this.db, shards, count)).map((r) => ({ id: r.id, lastAuditAt: r.last_audit_at?.getTime() }));
+  }
+
+  // Audits of thousands of subclouds: their reads and writes grouped (group commit), so hundreds
+  // of subclouds' results are one transaction of a few statements rather than one each.
+  private readonly targetReads = new GroupCommit<number, repo.AuditTarget | undefined>({
+    run: async (ids) => {
+      const byId = new Map((await repo.auditTargets(this.db, ids)).map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id));
+    },
+    maxBatch: 1000,
+    maxInFlight: 2,
+  });
+  private readonly auditWrites = new GroupCommit<AuditWrite, AuditRecorded | undefined>({
+    run: (items) => this.recordAudits(items),
+    maxBatch: 1000,
+    maxInFlight: 2,
+  });
+  private readonly syncWrites = new GroupCommit<SyncWrite, { name: string; changed: boolean } | undefined>({
+    run: (items) => this.recordSyncs(items),
+    maxBatch: 1000,
+    maxInFlight: 2,
+  });
+
+  /** Audit batches and the subclouds in them since start (for the benchmark). */
+  auditBatches(): { batches: number; items: number } {
+    return { batches: this.auditWrites.batches, items: this.auditWrites.items };
+  }
+
   /** What the audit needs to reach a subcloud (its admin password opened); undefined = gone. */
   async auditTarget(
     id: number,
   ): Promise<(Omit<repo.AuditTarget, 'admin_password_sealed'> & { admin_password: string }) | undefined> {
-    const t = await repo.auditTarget(this.db, id);
+    const t = await this.targetReads.submit(id);
     if (!t) return undefined;
     const { admin_password_sealed, ...rest } = t;
     return { ...rest, admin_password: this.sealer.open(admin_password_sealed) };
   }
 
-  /** One audit's observation applied (one transaction, the row locked against a concurrent
-   *  manage/unmanage): the decision made, or undefined when the subcloud is gone. */
-  async recordAudit(
-    id: number,
-    obs: AuditObservation,
-    offlineThreshold: number,
-  ): Promise<(AuditDecision & { name: string }) | undefined> {
+  /** One audit's observation applied (with others', in one transaction, the rows locked against a
+   *  concurrent manage/unmanage): the decision made, or undefined when the subcloud is gone. */
+  async recordAudit(id: number, obs: AuditObservation, offlineThreshold: number): Promise<AuditRecorded | undefined> {
+    return this.auditWrites.submit({ id, obs, offlineThreshold });
+  }
+
+  private async recordAudits(items: readonly AuditWrite[]): Promise<(AuditRecorded | undefined)[]> {
     return this.db.tx(async (q) => {
-      const t = await repo.auditTarget(q, id, true);
-      if (!t) return undefined;
-      const d = decideAudit(t, obs, offlineThreshold);
-      await repo.writeAudit(q, id, d, this.clock.now());
+      const states = new Map((await repo.lockAuditStates(q, items.map((i) => i.id))).map((t) => [t.id, t]));
+      const at = this.clock.now();
+      const writes = new Map<number, AuditDecision>();
+      const out = items.map((it) => {
+        const t = states.get(it.id);
+        if (!t) return undefined;
+        const d = decideAudit(t, it.obs, it.offlineThreshold);
+        states.set(it.id, { ...t, availability_status: d.availability_status, audit_fail_count: d.audit_fail_count });
+        writes.set(it.id, d);
+        return { ...d, name: t.name, management_state: t.management_state };
+      });
+      await repo.writeAudits(q, [...writes].map(([id, d]) => ({ id, d })), at);
       // StarlingX: what an offline subcloud holds is not known.
-      if (d.changed && d.availability_status === 'offline')
-        await repo.setAllSyncStatus(q, id, 'unknown', this.clock.now());
-      return { ...d, name: t.name };
+      const gone = [...writes].filter(([, d]) => d.changed && d.availability_status === 'offline').map(([id]) => id);
+      await repo.setAllSyncStatusOf(q, gone, 'unknown', at);
+      return out;
     });
   }
 
-  /** Each subcloud's counts as its last audit read them, after the system controller's own row. */
   /**
    * A sync result for one endpoint type of a managed subcloud (the endpoint types with nothing to
    * synchronise yet are shown in-sync with it). Undefined when the subcloud is gone or no longer
    * managed (an unmanaged subcloud's status stays unknown); `changed` when the status moved.
+   * Grouped with others' into one transaction.
    */
   async recordSync(
     id: number,
@@ -283,16 +384,36 @@ export class DcManagerService {
     status: SyncStatus,
     synced: readonly EndpointType[],
   ): Promise<{ name: string; changed: boolean } | undefined> {
+    return this.syncWrites.submit({ id, endpoint, status, synced });
+  }
+
+  private async recordSyncs(items: readonly SyncWrite[]): Promise<({ name: string; changed: boolean } | undefined)[]> {
     return this.db.tx(async (q) => {
-      const t = await repo.auditTarget(q, id, true);
-      if (!t || t.management_state !== 'managed') return undefined;
+      const states = new Map((await repo.lockAuditStates(q, items.map((i) => i.id))).map((t) => [t.id, t]));
+      const managed = items.filter((i) => states.get(i.id)?.management_state === 'managed');
       const at = this.clock.now();
-      const changed = await repo.setSyncStatus(q, id, endpoint, status, at);
-      await repo.setOthersInSync(q, id, synced, at);
-      return { name: t.name, changed };
+      const changed = new Set(
+        (await repo.setSyncStatuses(q, managed.map((i) => ({ id: i.id, endpoint: i.endpoint, status: i.status })), at)).map(
+          (r) => `${r.subcloud_id}/${r.endpoint_type}`,
+        ),
+      );
+      const bySynced = new Map<string, { synced: readonly string[]; ids: number[] }>();
+      for (const i of managed) {
+        const key = i.synced.join(',');
+        const g = bySynced.get(key) ?? { synced: i.synced, ids: [] };
+        g.ids.push(i.id);
+        bySynced.set(key, g);
+      }
+      for (const g of bySynced.values()) await repo.setOthersInSyncOf(q, g.ids, g.synced, at);
+      return items.map((i) => {
+        const t = states.get(i.id);
+        if (!t || t.management_state !== 'managed') return undefined;
+        return { name: t.name, changed: changed.has(`${i.id}/${i.endpoint}`) };
+      });
     });
   }
 
+  /** Each subcloud's counts as its last audit read them, after the system controller's own row. */
   async alarmSummary(): Promise<AlarmSummaryRow[]> {
     const [rows, own] = await Promise.all([repo.alarmSummary(this.db), this.own?.summary()]);
     if (!own || !this.own) return rows;

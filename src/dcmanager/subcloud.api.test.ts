@@ -26,7 +26,7 @@ describe('a system controller and a real subcloud', () => {
         config: {
           distributedCloudRole: 'systemcontroller',
           region: 'SystemController',
-          dcloud: { auditIntervalSeconds: 1, auditTimeoutSeconds: 2, auditConcurrency: 10, offlineThreshold: 2 },
+          dcloud: { auditIntervalSeconds: 1, auditTimeoutSeconds: 2, auditConcurrency: 10, offlineThreshold: 2, auditShards: 4 },
         },
       }),
       startSite({ config: { distributedCloudRole: 'subcloud' } }),

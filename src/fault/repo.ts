@@ -222,6 +222,12 @@ export async function activeAlarmsOf(
   return r.rows;
 }
 
+export async function activeAlarmsWithIds(q: Queryable, alarmIds: readonly string[]): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
+  return (
+    await q.query<{ alarm_id: string; entity_instance_id: string }>('SELECT alarm_id, entity_instance_id FROM alarms WHERE alarm_id = ANY($1)', [alarmIds])
+  ).rows;
+}
+
 /** Clears matching alarms (with their clear events and notifications) and returns them.
  *  `prefix`: the entity and everything below it. */
 export async function deleteAlarms(

@@ -22,6 +22,7 @@ import { summarize, type AlarmSummary } from './domain/summary.ts';
 import { WriteQueue, type BatchStats } from './write-queue.ts';
 import {
   activeAlarmsOf,
+  activeAlarmsWithIds,
   countBySeverity,
   deleteAlarms,
   eventFromLog,
@@ -278,6 +279,11 @@ export class FaultService implements AlarmPort {
 
   async active(entity: string, alarmIds: readonly string[]): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
     return activeAlarmsOf(this.events, entity, alarmIds);
+  }
+
+  /** Every active alarm with one of `alarmIds`, on any entity (an engine's own alarms, read once). */
+  async activeOfType(alarmIds: readonly string[]): Promise<{ alarm_id: string; entity_instance_id: string }[]> {
+    return activeAlarmsWithIds(this.events, alarmIds);
   }
 
   /** Clears every alarm of an entity and below it (`host=worker-0` clears `host=worker-0.port=eth0`). */

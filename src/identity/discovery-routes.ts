@@ -3,6 +3,7 @@
 // /v3/regions, /v3/domains (`openstack service list | endpoint list | region list | domain list`).
 
 import type { App } from '../api/server.ts';
+import { wantsPage, type PageHandler } from '../api/dashboard.ts';
 import { renderCatalog, type ServiceEntry } from '../api/catalog.ts';
 import { baseUrl } from './routes.ts';
 import type { IdentityService } from './service.ts';
@@ -10,12 +11,13 @@ import type { IdentityService } from './service.ts';
 export function discoveryRoutes(
   app: App,
   identity: IdentityService,
-  opts: { catalog: () => readonly ServiceEntry[]; region: string },
+  opts: { catalog: () => readonly ServiceEntry[]; region: string; page?: PageHandler },
 ): void {
   const self = (href: string) => ({ self: href });
 
+  // A browser asking for `/` gets the dashboard; API clients (JSON) get the versions document.
   app.get('/', { config: { access: 'public' } }, async (req, reply) =>
-    reply.status(300).send({
+    opts.page !== undefined && wantsPage(req) ? opts.page(req, reply) : reply.status(300).send({
       versions: {
         values: [
           {

@@ -73,7 +73,7 @@ describe('login lockout and per-source backoff', () => {
   const clock = new FakeClock(new Date());
 
   beforeAll(async () => {
-    site = await startSite({ clock });
+    site = await startSite({ clock, adminPasswordCost: 'production' });
     admin = await site.token();
     const projectId = (await site.call('GET', '/v3/projects?name=admin', { token: admin })).body.projects[0].id;
     const reader = (await site.call('GET', '/v3/roles', { token: admin })).body.roles.find((r: { name: string }) => r.name === 'reader');

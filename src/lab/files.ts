@@ -27,6 +27,8 @@ export interface LabPaths {
   daemonLog: string;
   /** The controller's data folder (database, its secrets.json, controller.log). */
   controllerData: string;
+  /** The site CA the controller makes on its first start (OS_CACERT, the agents' --controller-ca). */
+  caFile: string;
   hostDir: (hostname: string) => string;
   bmcDir: string;
 }
@@ -43,6 +45,7 @@ export function labPaths(dir: string): LabPaths {
     daemonPid: path.join(d, 'daemon.pid'),
     daemonLog: path.join(d, 'lab.log'),
     controllerData: path.join(d, 'controller-0'),
+    caFile: path.join(d, 'controller-0', 'tls', 'ca.crt'),
     hostDir: (h) => path.join(d, 'hosts', h),
     bmcDir: path.join(d, 'bmc'),
   };
@@ -79,15 +82,16 @@ export function createLabDir(p: LabPaths, lab: LabFile, secrets: LabSecrets): vo
   fs.mkdirSync(p.dir, { recursive: true, mode: 0o711 });
   fs.chmodSync(p.dir, 0o711);
   fs.writeFileSync(p.secrets, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  fs.writeFileSync(p.openrc, openrc(lab.topology.apiUrl, secrets.admin_password), { mode: 0o600 });
+  fs.writeFileSync(p.openrc, openrc(lab.topology.apiUrl, secrets.admin_password, p.caFile), { mode: 0o600 });
   fs.writeFileSync(p.labJson, `${JSON.stringify(lab, null, 2)}\n`, { mode: 0o644 });
 }
 
 /** The variables the CLI reads (src/common/config.ts loadClientConfig). */
-export function openrc(apiUrl: string, adminPassword: string): string {
+export function openrc(apiUrl: string, adminPassword: string, caFile: string): string {
   return [
     '# Starling lab: source this file, then run starling commands (e.g. starling system host-list).',
     `export OS_AUTH_URL=${apiUrl}/v3`,
+    `export OS_CACERT=${caFile}`,
     'export OS_USERNAME=admin',
     `export OS_PASSWORD='${adminPassword}'`,
     'export OS_PROJECT_NAME=admin',

@@ -303,6 +303,8 @@ export interface Lab {
   adminPassword: string;
   bmcPassword: string;
   openrc: string;
+  /** The site CA's certificate (OS_CACERT): the API's certificate chains to it. */
+  caFile: string;
   topology: LabTopology;
   hosts: HostStatus[];
   cut(host: string, networks: string[]): Promise<void>;
@@ -324,6 +326,7 @@ export async function startLab(o: LabUpOptions): Promise<Lab> {
     adminPassword: secrets.admin_password,
     bmcPassword: secrets.bmc_password,
     openrc: s.openrc,
+    caFile: p.caFile,
     topology: readLab(p).topology,
     hosts: s.hosts,
     cut: async (host, networks) => void (await labCut(s.dir, host, networks)),

@@ -1,6 +1,7 @@
 // Provisioning the lab's site through the REST API, as a StarlingX operator would: the system made
 // duplex, controller-0's BMC set, the other hosts added with their MACs and BMCs, then waited for.
 
+import fs from 'node:fs';
 import { ApiClient, login } from '../api/client.ts';
 import { httpRequest } from '../api/http.ts';
 import { StarlingError, isStarlingError } from '../common/errors.ts';
@@ -55,15 +56,27 @@ export async function waitFor<T>(
 }
 
 /** Resolves once the API answers /health. */
-export async function healthy(apiUrl: string): Promise<true | undefined> {
-  const r = await httpRequest(`${apiUrl}/health`, { method: 'GET', signal: AbortSignal.timeout(2000) });
+/** The site CA's PEM once the controller has made it (undefined before: its API is not up yet). */
+export function readCa(caFile: string): string | undefined {
+  try {
+    return fs.readFileSync(caFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function healthy(apiUrl: string, caFile: string): Promise<true | undefined> {
+  const ca = readCa(caFile);
+  if (ca === undefined) return undefined;
+  const r = await httpRequest(`${apiUrl}/health`, { method: 'GET', signal: AbortSignal.timeout(2000), ca });
   await r.text();
   return r.status === 200 ? true : undefined;
 }
 
-export async function adminClient(apiUrl: string, password: string): Promise<ApiClient> {
+export async function adminClient(apiUrl: string, password: string, caFile: string): Promise<ApiClient> {
   const authUrl = `${apiUrl}/v3`;
-  return new ApiClient(await login({ authUrl, username: 'admin', password, projectName: 'admin' }), authUrl);
+  const ca = readCa(caFile);
+  return new ApiClient(await login({ authUrl, username: 'admin', password, projectName: 'admin', ...(ca === undefined ? {} : { ca }) }), authUrl, ca);
 }
 
 export async function listSiteHosts(client: ApiClient): Promise<SiteHost[]> {

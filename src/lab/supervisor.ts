@@ -244,11 +244,14 @@ export class LabDaemon {
     for (const h of this.t.hosts) {
       this.power.set(h.hostname, 'on');
       const controllerUrl =
-        h.hostname === 'controller-0' ? `http://127.0.0.1:${API_PORT}` : this.t.mgmtApiUrl;
+        h.hostname === 'controller-0' ? `https://127.0.0.1:${API_PORT}` : this.t.mgmtApiUrl;
       const args = [
         'agent',
         '--controller',
         controllerUrl,
+        // Enrolment: the site CA the controller made, the only CA its certificate may chain to.
+        '--controller-ca',
+        this.paths.caFile,
         '--hostname',
         h.hostname,
         '--mgmt-interface',
@@ -343,7 +346,7 @@ export class LabDaemon {
     this.say(`controller in ${findHost(t, 'controller-0').namespace}: ${t.apiUrl}`);
     this.continueUp();
     this.controller.start();
-    await waitFor('the controller API', () => healthy(t.apiUrl), {
+    await waitFor('the controller API', () => healthy(t.apiUrl, this.paths.caFile), {
       timeoutMs: 120_000,
       intervalMs: 200,
       alive: this.alive(this.controller),
@@ -356,7 +359,7 @@ export class LabDaemon {
 
     this.continueUp();
     this.agents.get('controller-0')!.start();
-    const client = await adminClient(t.apiUrl, this.secrets.admin_password);
+    const client = await adminClient(t.apiUrl, this.secrets.admin_password, this.paths.caFile);
     await waitRegistered(client, ['controller-0'], 90_000, this.alive(this.agents.get('controller-0')!));
     this.say('controller-0 registered');
     this.continueUp();

@@ -58,8 +58,8 @@ describe('lab topology', () => {
       address: `169.254.${b + 2}.254`,
       prefixLength: 24,
     });
-    expect(t.apiUrl).toBe(`http://169.254.${b + 2}.10:6385`);
-    expect(t.mgmtApiUrl).toBe(`http://169.254.${b}.10:6385`);
+    expect(t.apiUrl).toBe(`https://169.254.${b + 2}.10:6385`);
+    expect(t.mgmtApiUrl).toBe(`https://169.254.${b}.10:6385`);
     expect(t.bmcInterface.addresses).toEqual([`169.254.${b + 3}.100`, `169.254.${b + 3}.101`]);
   });
 

@@ -227,8 +227,8 @@ export function planLab(o: LabOptions): LabTopology {
       address: `${subnets[rootWire]}.254`,
       prefixLength: 24,
     },
-    apiUrl: `http://${addressOn(controller, rootWire)}:${API_PORT}`,
-    mgmtApiUrl: `http://${addressOn(controller, 'mgmt')}:${API_PORT}`,
+    apiUrl: `https://${addressOn(controller, rootWire)}:${API_PORT}`,
+    mgmtApiUrl: `https://${addressOn(controller, 'mgmt')}:${API_PORT}`,
   };
 }
 

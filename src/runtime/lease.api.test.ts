@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/log.ts';
 import { freshDatabase, type TestDatabase } from '../../test/support/site.ts';
-import { Lease } from './lease.ts';
+import { Lease, ShardLeases } from './lease.ts';
 
 async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
   for (const t0 = Date.now(); !done(); await new Promise((r) => setTimeout(r, 50))) {
@@ -68,5 +68,67 @@ describe('leases (PostgreSQL advisory locks)', () => {
       await a.stop();
       await b.stop();
     }
+  });
+
+  describe('shard leases', () => {
+    const member = (name: string, events: string[], count = 6) =>
+      new ShardLeases('dcmanager-audit-shard', database.url, silentLogger, {
+        count,
+        onAcquire: async (k) => void events.push(`${name} +${k}`),
+        onLose: async (k) => void events.push(`${name} -${k}`),
+        intervalMs: 100,
+      });
+    const disjointAndComplete = (...held: number[][]) => expect(held.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+
+    it('one member holds every shard; a second takes half, a third a third; the others take a stopped member’s', async () => {
+      const events: string[] = [];
+      const a = member('a', events);
+      const b = member('b', events);
+      const c = member('c', events);
+      try {
+        await a.start();
+        expect(a.held).toEqual([0, 1, 2, 3, 4, 5]);
+        await b.start();
+        await until('three each', () => a.held.length === 3 && b.held.length === 3);
+        disjointAndComplete(a.held, b.held);
+        await c.start();
+        await until('two each', () => a.held.length === 2 && b.held.length === 2 && c.held.length === 2);
+        disjointAndComplete(a.held, b.held, c.held);
+        expect(a.members).toBe(3);
+        // A shard is given up (its work stopped) before another member starts it.
+        const moved = events.filter((e) => e.startsWith('a -')).map((e) => e.slice(3));
+        for (const k of moved) expect(events.indexOf(`a -${k}`)).toBeLessThan(events.findIndex((e) => / \+/.test(e) && e.endsWith(`+${k}`) && !e.startsWith('a')));
+        await a.stop();
+        await until('three each again', () => b.held.length === 3 && c.held.length === 3);
+        disjointAndComplete(b.held, c.held);
+      } finally {
+        await Promise.all([a.stop(), b.stop(), c.stop()]);
+      }
+    });
+
+    it("a member whose session is killed gives its shards up, and the other takes them", async () => {
+      const events: string[] = [];
+      const a = member('a', events);
+      const b = member('b', events);
+      try {
+        await a.start();
+        await b.start();
+        await until('three each', () => a.held.length === 3 && b.held.length === 3);
+        const admin = new pg.Client({ connectionString: database.url });
+        await admin.connect();
+        try {
+          const pid = (await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'starling lease dcmanager-audit-shard' AND datname = current_database() ORDER BY backend_start LIMIT 1")).rows[0]!.pid;
+          await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        } finally {
+          await admin.end();
+        }
+        // The killed one (a, the first connected) stops its work, then rejoins: three each again.
+        await until('a to give its shards up', () => events.filter((e) => e.startsWith('a -')).length === 3);
+        await until('three each again', () => a.held.length === 3 && b.held.length === 3);
+        disjointAndComplete(a.held, b.held);
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+      }
+    });
   });
 });

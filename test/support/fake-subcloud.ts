@@ -16,6 +16,8 @@ export interface FakeSubcloud {
   requests: number;
   /** Requests now waiting (mode hang). */
   hanging: number;
+  /** When each alarm summary was answered (ms since the epoch): one per audit. */
+  audits: number[];
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startFakeSubcloud(password = 'Sub-cloud-pw1'): Promise<Fak
           res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":401}}');
           return;
         }
+        fake.audits.push(Date.now());
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...fake.alarms, status: 'OK' }));
         return;
       }
@@ -72,6 +75,7 @@ export async function startFakeSubcloud(password = 'Sub-cloud-pw1'): Promise<Fak
     alarms: { critical: 0, major: 0, minor: 0, warnings: 0 },
     requests: 0,
     hanging: 0,
+    audits: [],
     close: async () => {
       for (const r of held) r.destroy();
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 // Test builders: a fresh database copied from the migrated template, and a running controller
-// on it (real HTTP on a free port) with helpers to log in and call the API as an operator would.
+// on it (listening on a free port) with helpers to log in and call the API as an operator would
+// (in-process requests through Fastify's inject; `url` for what needs the socket).
 
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -11,8 +12,9 @@ import { createLogger, silentLogger } from '../../src/common/log.ts';
 import type { Clock } from '../../src/common/clock.ts';
 import { startController, type Controller } from '../../src/controller/controller.ts';
 import { withDatabase } from './db-urls.ts';
+import { ADMIN_PASSWORD } from './global-setup.ts';
 
-export const ADMIN_PASSWORD = 'admin-test-pw';
+export { ADMIN_PASSWORD } from './global-setup.ts';
 
 let counter = 0;
 
@@ -21,13 +23,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new database on this project's backend, already migrated (a copy of the template). */
-export async function freshDatabase(): Promise<TestDatabase> {
+/** A new database on this project's backend, already migrated (a copy of the template); `site`:
+ *  with identity's first-start records too (global-setup.ts). */
+export async function freshDatabase(template: 'migrated' | 'site' = 'migrated'): Promise<TestDatabase> {
   const server = inject('serverUrl');
   const name = `starling_t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const c = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
   await c.connect();
-  await c.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateName')}`);
+  await c.query(`CREATE DATABASE ${name} TEMPLATE ${inject(template === 'site' ? 'siteTemplateName' : 'templateName')}`);
   await c.end();
   return {
     url: withDatabase(server, name),
@@ -79,15 +82,17 @@ export async function authBody(user: string, password: string, project = 'admin'
   };
 }
 
-/** A controller on a fresh database (no agent), like `starling controller`. */
+/** A controller on a fresh database (no agent), like `starling controller`. Its admin password
+ *  hash has a low scrypt cost (logins in ~1 ms) unless `adminPasswordCost` is 'production': then
+ *  the controller's first start makes it, as it does on a real site. */
 export async function startSite(
-  opts: { config?: Partial<ControllerConfig>; clock?: Clock } = {},
+  opts: { config?: Partial<ControllerConfig>; clock?: Clock; adminPasswordCost?: 'low' | 'production' } = {},
 ): Promise<TestSite> {
-  const database = await freshDatabase();
+  const database = await freshDatabase(opts.adminPasswordCost === 'production' ? 'migrated' : 'site');
   const dataDir = await tempDir();
   const config: ControllerConfig = {
     // No BMC sensor audit: test hosts' BMC addresses are not meant to be reached.
-    ...loadControllerConfig({ dataDir, port: '0', agent: false }, { STARLING_SENSOR_PERIOD: '0' }),
+    ...loadControllerConfig({ dataDir, port: '0', agent: false, insecureHttp: true }, { STARLING_SENSOR_PERIOD: '0' }),
     databaseUrl: database.url,
     adminPassword: ADMIN_PASSWORD,
     logLevel: 'silent',
@@ -98,24 +103,35 @@ export async function startSite(
     ...(opts.clock ? { clock: opts.clock } : {}),
   };
   let controller = await startController(config, deps);
+  // In-process (Fastify's inject): the same routing, hooks, validation and serialisation as a
+  // request on the socket, without the loopback round trip. Tests that need the socket (SSE
+  // streams, agents, the CLI and clients as processes, a body cut short) use `url`.
   const call: TestSite['call'] = async (method, p, o = {}) => {
-    const res = await fetch(`${controller.url}${p}`, {
-      method,
+    const res = await controller.app.inject({
+      method: method as 'GET',
+      url: p,
       headers: {
+        // As a client on the socket would send it (links in answers are built from it).
+        host: new URL(controller.url).host,
         ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(o.token === undefined ? {} : { 'x-auth-token': o.token }),
         ...(o.headers ?? {}),
       },
-      ...(o.body === undefined ? {} : { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) }),
+      ...(o.body === undefined ? {} : { payload: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) }),
     });
-    const text = await res.text();
+    const text = res.body;
     let body: unknown = text;
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
       // keep the text
     }
-    return { status: res.status, body, headers: res.headers };
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v === undefined) continue;
+      for (const one of Array.isArray(v) ? v : [v]) headers.append(k, String(one));
+    }
+    return { status: res.statusCode, body, headers };
   };
   const site: TestSite = {
     controller,

@@ -7,8 +7,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs/promises';
+import { loadControllerConfig } from '../../src/common/config.ts';
+import { silentLogger } from '../../src/common/log.ts';
+import { startController, type Controller } from '../../src/controller/controller.ts';
 import { backend } from '../support/db-urls.ts';
-import { ADMIN_PASSWORD, startSite, type TestSite } from '../support/site.ts';
+import { ADMIN_PASSWORD, freshDatabase, startSite, tempDir, type TestDatabase, type TestSite } from '../support/site.ts';
 
 /** Beside the checkout (`../shared/starlingx-clients`), or where STARLINGX_CLIENTS_DIR says. */
 const CLIENTS = process.env.STARLINGX_CLIENTS_DIR ?? path.resolve(import.meta.dirname, '../../../shared/starlingx-clients');
@@ -22,6 +26,19 @@ function missing(): string | undefined {
 }
 const skipReason = missing();
 if (skipReason) console.warn(`skipping StarlingX client tests: ${skipReason}`);
+
+/** The openrc an operator sources, for the API at `url`. */
+const openrcFor = (url: string): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/root',
+  OS_AUTH_URL: `${url}/v3`,
+  OS_USERNAME: 'admin',
+  OS_PASSWORD: ADMIN_PASSWORD,
+  OS_PROJECT_NAME: 'admin',
+  OS_USER_DOMAIN_NAME: 'Default',
+  OS_PROJECT_DOMAIN_NAME: 'Default',
+  OS_REGION_NAME: 'RegionOne',
+});
 
 interface Run {
   code: number;
@@ -57,17 +74,7 @@ describe.skipIf(skipReason !== undefined)("StarlingX's own clients against Starl
   beforeAll(async () => {
     site = await startSite();
     const url = site.url;
-    env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/root',
-      OS_AUTH_URL: `${url}/v3`,
-      OS_USERNAME: 'admin',
-      OS_PASSWORD: ADMIN_PASSWORD,
-      OS_PROJECT_NAME: 'admin',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_REGION_NAME: 'RegionOne',
-    };
+    env = openrcFor(url);
     // controller-0 as its agent registers it, with a small machine's inventory.
     const token = await site.token();
     const reg = await site.call('POST', '/v1/agents/register', {
@@ -182,5 +189,56 @@ describe.skipIf(skipReason !== undefined)("StarlingX's own clients against Starl
     expect(await os('domain', 'list')).toMatch(/default +\| Default/);
     expect(await os('role', 'assignment', 'list', '--names')).toMatch(/admin +\| admin@Default/);
     expect(await os('token', 'issue')).toMatch(/project_id/);
+  });
+});
+
+// Over HTTPS, as an operator runs them with the openrc `starling up` prints: OS_CACERT names the
+// site CA and they work; without it they refuse the server's certificate (the site CA is no public
+// one). fmclient has no CA option of its own (it trusts the system's store, where StarlingX installs
+// its platform CA): it is given the site CA through python-requests' REQUESTS_CA_BUNDLE.
+describe.skipIf(skipReason !== undefined)("StarlingX's own clients over HTTPS", { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  let controller: Controller;
+  let openrc: Record<string, string>;
+
+  const runIn = (bin: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> =>
+    new Promise((resolve) => {
+      const child = execFile(`${CLIENTS}/bin/${bin}`, args, { env, timeout: 30_000 }, (e, out, err) =>
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }),
+      );
+      child.stdin?.end('');
+    });
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    dataDir = await tempDir();
+    controller = await startController(
+      { ...loadControllerConfig({ dataDir, port: '0', agent: false }, { STARLING_SENSOR_PERIOD: '0' }), databaseUrl: database.url, adminPassword: ADMIN_PASSWORD },
+      { log: silentLogger },
+    );
+    openrc = openrcFor(controller.url);
+  });
+  afterAll(async () => {
+    await controller?.stop();
+    await database?.drop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('system and fm work with OS_CACERT', async () => {
+    const env = { ...openrc, OS_CACERT: controller.caFile! };
+    const [show, alarms] = await Promise.all([runIn('system', ['show'], env), runIn('fm', ['alarm-summary'], { ...env, REQUESTS_CA_BUNDLE: controller.caFile! })]);
+    expect(show.code, `${show.out}${show.err}`).toBe(0);
+    expect(show.out).toMatch(/system_mode\s+\| simplex/);
+    expect(alarms.code, `${alarms.out}${alarms.err}`).toBe(0);
+    expect(alarms.out).toMatch(/Critical Alarms[\s\S]*\| 0 +\|/);
+  });
+
+  it('without OS_CACERT both refuse the certificate', async () => {
+    const [show, alarms] = await Promise.all([runIn('system', ['show'], openrc), runIn('fm', ['alarm-list'], openrc)]);
+    for (const r of [show, alarms]) {
+      expect(r.code).not.toBe(0);
+      expect(`${r.out}${r.err}`).toMatch(/CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSL/);
+    }
   });
 });

@@ -33,7 +33,7 @@ describe.skipIf(backend() === 'external')('crash consistency (kill -9 under load
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const start = (): Running => {
-      const r = launchStarling(['controller', '--data-dir', dataDir, '--port', String(port)], { STARLING_ADMIN_PASSWORD: PASSWORD });
+      const r = launchStarling(['controller', '--data-dir', dataDir, '--port', String(port), '--insecure-http'], { STARLING_ADMIN_PASSWORD: PASSWORD });
       running.push(r);
       return r;
     };

@@ -27,7 +27,7 @@ describe.skipIf(backend() === 'external')('embedded PostgreSQL supervision', () 
     dataDir = await tempDir();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    running = launchStarling(['controller', '--data-dir', dataDir, '--port', String(port)], { STARLING_ADMIN_PASSWORD: PASSWORD });
+    running = launchStarling(['controller', '--data-dir', dataDir, '--port', String(port), '--insecure-http'], { STARLING_ADMIN_PASSWORD: PASSWORD });
     const token = await loginWhenUp(url, PASSWORD, 15_000);
     expect((await api(url, token, 'POST', '/v1/alarms', alarm(0))).status).toBe(201);
     const health = await api(url, token, 'GET', '/health');

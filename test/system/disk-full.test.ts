@@ -47,7 +47,7 @@ describe.skipIf(backend() === 'external' || !isRoot)('full data folder (tmpfs, r
     const filler = path.join(mnt, 'filler');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    running = launchStarling(['controller', '--data-dir', mnt, '--port', String(port)], {
+    running = launchStarling(['controller', '--data-dir', mnt, '--port', String(port), '--insecure-http'], {
       STARLING_ADMIN_PASSWORD: PASSWORD,
       STARLING_FS_CHECK_SECONDS: '1',
     });

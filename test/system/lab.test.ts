@@ -84,8 +84,10 @@ describe.skipIf(skipReason !== '')(`starling lab: a virtual site in network name
         username: 'admin',
         password: lab.adminPassword,
         projectName: 'admin',
+        ca: fs.readFileSync(lab.caFile, 'utf8'),
       }),
       `${lab.url}/v3`,
+      fs.readFileSync(lab.caFile, 'utf8'),
     );
   }, 180_000);
 
@@ -102,12 +104,13 @@ describe.skipIf(skipReason !== '')(`starling lab: a virtual site in network name
 
   it('answers over the root namespace’s OAM veth; every host is listed with its MAC and registered', async () => {
     const c0 = hostOf('controller-0');
-    expect(lab!.url).toBe(`http://${c0.interfaces.find((i) => i.wire === 'oam')!.address}:6385`);
+    expect(lab!.url).toBe(`https://${c0.interfaces.find((i) => i.wire === 'oam')!.address}:6385`);
     const root = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show', 'dev', `${NAME}-oam`]).toString()) as {
       addr_info: { local: string }[];
     }[];
     expect(root[0]!.addr_info.map((a) => a.local)).toContain(lab!.topology.root.address);
     expect(fs.readFileSync(lab!.openrc, 'utf8')).toContain(`export OS_AUTH_URL=${lab!.url}/v3`);
+    expect(fs.readFileSync(lab!.openrc, 'utf8')).toContain(`export OS_CACERT=${lab!.caFile}`);
     expect(fs.statSync(lab!.openrc).mode & 0o777).toBe(0o600);
 
     const hosts = (

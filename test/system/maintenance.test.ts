@@ -68,7 +68,8 @@ describe.skipIf(skipReason !== '')(`maintenance in the lab${skipReason}`, () => 
   beforeAll(async () => {
     execFileSync(BIN, ['--help']); // rebuild the bundle now if the sources changed
     lab = await startLab({ name: NAME, hosts: ['controller-0', 'worker-0', 'worker-1'], bmc: 'mixed', unlock: true });
-    client = new ApiClient(await login({ authUrl: `${lab.url}/v3`, username: 'admin', password: lab.adminPassword, projectName: 'admin' }), `${lab.url}/v3`);
+    const ca = fs.readFileSync(lab.caFile, 'utf8');
+    client = new ApiClient(await login({ authUrl: `${lab.url}/v3`, username: 'admin', password: lab.adminPassword, projectName: 'admin', ca }), `${lab.url}/v3`, ca);
     await allAvailable();
   }, 240_000);
 
@@ -166,7 +167,7 @@ describe.skipIf(skipReason !== '')(`maintenance in the lab${skipReason}`, () => 
 
   it('lock, reboot, power-off, power-on and unlock from the CLI, with the states the operator sees', async () => {
     await allAvailable();
-    const env = { OS_AUTH_URL: `${lab!.url}/v3`, OS_USERNAME: 'admin', OS_PASSWORD: lab!.adminPassword, OS_PROJECT_NAME: 'admin' };
+    const env = { OS_AUTH_URL: `${lab!.url}/v3`, OS_CACERT: lab!.caFile, OS_USERNAME: 'admin', OS_PASSWORD: lab!.adminPassword, OS_PROJECT_NAME: 'admin' };
     const cli = async (...args: string[]): Promise<string> => {
       const out: string[] = [];
       const err: string[] = [];

@@ -24,7 +24,7 @@ describe.skipIf(backend() === 'external')('kill -9 of starling up (embedded data
     const url = `http://127.0.0.1:${port}`;
     const env = { STARLING_ADMIN_PASSWORD: PASSWORD, STARLING_LOG_LEVEL: 'info' };
 
-    const first = launchStarling(['up', '--data-dir', dataDir, '--port', String(port)], env);
+    const first = launchStarling(['up', '--data-dir', dataDir, '--port', String(port), '--insecure-http'], env);
     running.push(first);
     const token = await loginWhenUp(url, PASSWORD, 15_000);
     const sys = (await api(url, token, 'GET', '/v1/isystems')).body.isystems[0];
@@ -47,7 +47,7 @@ describe.skipIf(backend() === 'external')('kill -9 of starling up (embedded data
     await waitFor('no process left on the data folder', () => (processesOn(dataDir).length === 0 ? true : undefined), 5_000);
     const goneMs = performance.now() - killedAt;
 
-    const second = launchStarling(['up', '--data-dir', dataDir, '--port', String(port)], env);
+    const second = launchStarling(['up', '--data-dir', dataDir, '--port', String(port), '--insecure-http'], env);
     running.push(second);
     const again = await loginWhenUp(url, PASSWORD, 15_000);
     const restartMs = performance.now() - killedAt;
@@ -63,12 +63,12 @@ describe.skipIf(backend() === 'external')('kill -9 of starling up (embedded data
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const env = { STARLING_ADMIN_PASSWORD: PASSWORD };
-    const first = launchStarling(['up', '--data-dir', dataDir, '--port', String(port), '--no-agent'], env);
+    const first = launchStarling(['up', '--data-dir', dataDir, '--port', String(port), '--no-agent', '--insecure-http'], env);
     running.push(first);
     await loginWhenUp(url, PASSWORD, 15_000);
     first.child.kill('SIGKILL');
     await first.exited;
-    const second = launchStarling(['up', '--data-dir', dataDir, '--port', String(port), '--no-agent'], env);
+    const second = launchStarling(['up', '--data-dir', dataDir, '--port', String(port), '--no-agent', '--insecure-http'], env);
     running.push(second);
     const token = await loginWhenUp(url, PASSWORD, 20_000);
     expect((await api(url, token, 'GET', '/v1/isystems')).body.isystems[0].name).toBe('survivor');

@@ -101,7 +101,7 @@ interface Desired {
  * time. A failure is logged and the difference stays, to be sent with the next change or resync().
  */
 export function restAlarmSink(opts: {
-  fmUrl: () => Promise<{ url: string; token: string }>;
+  fmUrl: () => Promise<{ url: string; token: string; ca?: string }>;
   log: Logger;
 }): RestAlarmSink {
   const { log } = opts;
@@ -117,19 +117,21 @@ export function restAlarmSink(opts: {
 
   /** true = done (sent, or refused for good); false = try again later. */
   const send = async (d: Desired, alarm_id: string, entity: string): Promise<boolean> => {
-    const { url, token } = await opts.fmUrl();
+    const { url, token, ca } = await opts.fmUrl();
     const headers = { 'content-type': 'application/json', 'x-auth-token': token };
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const pinned = ca === undefined ? {} : { ca };
     const res = d.alarm
       ? await httpRequest(alarmsUrl(url), {
           method: 'POST',
           headers,
           signal,
+          ...pinned,
           body: JSON.stringify({ ...d.alarm, timestamp: d.since }),
         })
       : await httpRequest(
           `${alarmsUrl(url)}?${new URLSearchParams({ alarm_id, entity_instance_id: entity }).toString()}`,
-          { method: 'DELETE', headers, signal },
+          { method: 'DELETE', headers, signal, ...pinned },
         );
     const text = await res.text();
     if (res.status >= 200 && res.status < 300) return true;

@@ -14,7 +14,11 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     )
     .option(
       '--controller <url>',
-      'controller URL (default: http://127.0.0.1:6385, or STARLING_CONTROLLER_URL)',
+      'controller URL (default: https://127.0.0.1:6385, or STARLING_CONTROLLER_URL)',
+    )
+    .option(
+      '--controller-ca <file>',
+      'the site CA given at enrolment (PEM): the only CA the controller’s certificate may chain to (or STARLING_CONTROLLER_CA)',
     )
     .option('--hostname <name>', 'name of this host on the agents’ channel (default: this machine’s)')
     .option('--root <dir>', 'root folder to discover the inventory from (default: /)')

@@ -61,6 +61,9 @@ function detailFields(r: Rec, s: Rec): string[] {
   ];
 }
 
+/** Subclouds read per request by `subcloud list`. */
+const LIST_PAGE = 1000;
+
 const BASIC_LIST: [string, string][] = [
   ['id', 'id'],
   ['name', 'name'],
@@ -147,7 +150,15 @@ export function registerDcmanager(program: Command, ctx: CliContext): void {
     .description('list subclouds')
     .option('-d, --detail', 'every column')
     .action(async (o: { detail?: boolean }) => {
-      const all = (await (await ctx.client()).get<{ subclouds: Rec[] }>('dcmanager', '/subclouds')).subclouds;
+      // Read a page at a time (limit/marker), so a list of thousands is no one huge answer.
+      const client = await ctx.client();
+      const all: Rec[] = [];
+      for (let marker = ''; ; ) {
+        const page = (await client.get<{ subclouds: Rec[] }>('dcmanager', `/subclouds?limit=${LIST_PAGE}${marker}`)).subclouds;
+        all.push(...page);
+        if (page.length < LIST_PAGE) break;
+        marker = `&marker=${String(page[page.length - 1]!.id)}`;
+      }
       const rows = all.filter((s) => !['secondary', 'secondary-failed'].includes(String(s['deploy-status']))).map(subcloudRecord);
       if (!o.detail) return ctx.list(rows, BASIC_LIST);
       const cols = [...BASIC_DETAIL];

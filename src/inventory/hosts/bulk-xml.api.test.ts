@@ -25,35 +25,6 @@ describe('bulk add limits and hostile files', () => {
   });
   afterAll(async () => site?.stop());
 
-  it('5,000 hosts (every field filled) fit the limit; /health answers quickly while they are parsed', async () => {
-    const file = bulkHostsXml(5000);
-    expect(file.length).toBeLessThan(MAX_BULK_BYTES);
-    let done = false;
-    const health: number[] = [];
-    const probe = (async () => {
-      while (!done) {
-        const t = performance.now();
-        const r = await fetch(`${site.url}/health`);
-        await r.text();
-        health.push(performance.now() - t);
-        await new Promise((res) => setTimeout(res, 20));
-      }
-    })();
-    const t = performance.now();
-    const r = await site.call('POST', '/v1/ihosts/bulk_add', { token, body: file, headers: xml });
-    const took = performance.now() - t;
-    done = true;
-    await probe;
-    expect(r.status).toBe(201);
-    expect(r.body.ihosts).toHaveLength(5000);
-    const sorted = [...health].sort((a, b) => a - b);
-    console.info(
-      `5,000 hosts: ${(file.length / 1048576).toFixed(2)} MiB, bulk add ${took.toFixed(0)} ms; /health during it: ${health.length} probes, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
-    );
-    expect(sorted[Math.floor(sorted.length / 2)]!).toBeLessThan(100);
-    expect(sorted.at(-1)!).toBeLessThan(1500);
-  }, 120_000);
-
   it('a file over 8 MiB is refused with 413 before its body is sent', async () => {
     const before = await count();
     // Announce 9 MiB, send 1 KiB, and wait: the answer must come without the rest.
@@ -104,4 +75,34 @@ describe('bulk add limits and hostile files', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.field).toBe('file');
   });
+
+  // Last: the other tests count the hosts before and after, which is slow with 5,000 of them.
+  it('5,000 hosts (every field filled) fit the limit; /health answers quickly while they are parsed', async () => {
+    const file = bulkHostsXml(5000);
+    expect(file.length).toBeLessThan(MAX_BULK_BYTES);
+    let done = false;
+    const health: number[] = [];
+    const probe = (async () => {
+      while (!done) {
+        const t = performance.now();
+        const r = await fetch(`${site.url}/health`);
+        await r.text();
+        health.push(performance.now() - t);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
+    const t = performance.now();
+    const r = await site.call('POST', '/v1/ihosts/bulk_add', { token, body: file, headers: xml });
+    const took = performance.now() - t;
+    done = true;
+    await probe;
+    expect(r.status).toBe(201);
+    expect(r.body.ihosts).toHaveLength(5000);
+    const sorted = [...health].sort((a, b) => a - b);
+    console.info(
+      `5,000 hosts: ${(file.length / 1048576).toFixed(2)} MiB, bulk add ${took.toFixed(0)} ms; /health during it: ${health.length} probes, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
+    );
+    expect(sorted[Math.floor(sorted.length / 2)]!).toBeLessThan(100);
+    expect(sorted.at(-1)!).toBeLessThan(1500);
+  }, 120_000);
 });
