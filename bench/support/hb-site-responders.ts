@@ -41,6 +41,7 @@ async function shared(siteKey: Buffer, hosts: [string, string][]): Promise<Recor
   const pulse = pulseKeys(siteKey);
   const sims = hosts.map(([uuid, hostname]) => ({ hostname, keys: hostNetworkKeys(siteKey, uuid), sockets: new Map<HbNetwork, dgram.Socket>() }));
   const seqs = new Map<string, PulseSeqState>();
+  const multicastSeq = new Map<HbNetwork, bigint>();
   const fresh = (path: string, seq: bigint) => {
     const r = acceptPulseSeq(seqs.get(path), seq, performance.now());
     seqs.set(path, r.state);
@@ -57,7 +58,8 @@ async function shared(siteKey: Buffer, hosts: [string, string][]): Promise<Recor
       const s = dgram.createSocket('udp4');
       s.on('message', (buf, from) => {
         const d = decodePacket(buf, pulse[network]);
-        if (d.ok && d.msg.kind === 'pulse' && d.msg.network === network && fresh(`${sim.hostname} ${network}`, d.msg.seq))
+        // As the agent's responder: a unicast copy of a pulse answered by multicast is not answered.
+        if (d.ok && d.msg.kind === 'pulse' && d.msg.network === network && multicastSeq.get(network) !== d.msg.seq && fresh(`${sim.hostname} ${network}`, d.msg.seq))
           reply(sim, network, d.msg.seq, d.msg.nonce, false, from);
       });
       await bind(s, 0, address);
@@ -68,6 +70,7 @@ async function shared(siteKey: Buffer, hosts: [string, string][]): Promise<Recor
     member.on('message', (buf, from) => {
       const d = decodePacket(buf, pulse[network]);
       if (!d.ok || d.msg.kind !== 'pulse' || d.msg.network !== network || !fresh(`multicast ${network}`, d.msg.seq)) return;
+      multicastSeq.set(network, d.msg.seq);
       for (const sim of sims) reply(sim, network, d.msg.seq, d.msg.nonce, true, from);
     });
     await bind(member, mc.port, mc.group);

@@ -197,6 +197,7 @@ export class MaintenanceEngine {
       periodMs: this.config.heartbeatPeriodMs,
       controller: this.deps.controllerName,
       pulseKeys: this.pulseKeys,
+      report: 'changes',
       log,
       onTick: (obs) => this.observe(obs),
     });

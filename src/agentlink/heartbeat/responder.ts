@@ -71,10 +71,13 @@ export async function startResponder(opts: {
   let keys = new Map<HbNetwork, Buffer>();
   let pulseKeys = new Map<HbNetwork, Buffer>();
   const toMap = (k: HbKeys) => new Map(Object.entries(k).filter((e): e is [HbNetwork, Buffer] => e[1] !== undefined));
-  // Per network and path (unicast, multicast), not per socket: two sockets on one network share
-  // the controller's seq stream, and a pulse that came both ways is answered both ways (the
-  // controller learns from the multicast answer that it need not send this host unicast pulses).
-  const seqs = new Map<string, PulseSeqState>();
+  // Per network, not per socket: two sockets on one network share the controller's seq stream.
+  const seqs = new Map<HbNetwork, PulseSeqState>();
+  // The last pulse accepted on each network and the ways it came (1 unicast, 2 multicast). The same
+  // pulse may come both ways (the controller sends a host unicast pulses until its answers say the
+  // multicast ones reach it): answered by multicast too, so the controller learns that; by unicast
+  // after multicast, not (nothing to learn).
+  const last = new Map<HbNetwork, { seq: bigint; ways: number }>();
   const flags = (): number => {
     try {
       return opts.flags() & 0xff;
@@ -104,12 +107,23 @@ export async function startResponder(opts: {
       stats.malformed++;
       return;
     }
-    const path = viaMulticast ? `${network} multicast` : network;
-    const seq = acceptPulseSeq(seqs.get(path), r.msg.seq, performance.now());
-    seqs.set(path, seq.state);
-    if (seq.verdict !== 'accept') {
-      stats[seq.verdict]++;
-      return;
+    const way = viaMulticast ? 2 : 1;
+    const seen = last.get(network);
+    if (seen !== undefined && seen.seq === r.msg.seq) {
+      // The other way's copy of the last pulse accepted.
+      if ((seen.ways & way) !== 0 || !viaMulticast) {
+        stats.replayed++;
+        return;
+      }
+      seen.ways |= way;
+    } else {
+      const seq = acceptPulseSeq(seqs.get(network), r.msg.seq, performance.now());
+      seqs.set(network, seq.state);
+      if (seq.verdict !== 'accept') {
+        stats[seq.verdict]++;
+        return;
+      }
+      last.set(network, { seq: r.msg.seq, ways: way });
     }
     stats.answered++;
     const reply = encodePacket(

@@ -33,13 +33,14 @@ async function responder(
 }
 
 /** A pulser whose observations are kept per "host/network", oldest first. */
-async function pulser(periodMs = 100, bind?: string) {
+async function pulser(periodMs = 100, bind?: string, report: 'all' | 'changes' = 'all') {
   const seen = new Map<string, boolean[]>();
   const p = await startPulser({
     ...(bind === undefined ? {} : { bind }),
     periodMs,
     controller: 'controller-0',
     pulseKeys: pulseKeys(siteKey),
+    report,
     log: silentLogger,
     onTick: (obs: HbObservation[]) => {
       for (const o of obs) {
@@ -171,6 +172,20 @@ describe('heartbeat over UDP', () => {
     // At most 2 periods missed in a row (the degrade threshold is 6).
     expect(after.join(',')).not.toMatch(/false,false,false/);
     expect((await hb.p.stats()).multicastTargets).toBe(0);
+  });
+
+  it('reporting changes only: a host’s first period, its misses and its first answer after them, nothing while it answers', async () => {
+    const w0 = await responder('worker-0', [{ network: 'mgmt', address: '127.0.0.1', port: 0 }]);
+    const hb = await pulser(100, undefined, 'changes');
+    hb.p.setTargets(targetsOf('w0', w0));
+    await waitFor('the first period', () => (hb.seen.get('w0/mgmt')?.length ?? 0) >= 1);
+    const answered0 = (await hb.p.stats()).answered;
+    await waitFor('10 answered periods', async () => (await hb.p.stats()).answered >= answered0 + 10);
+    expect(hb.seen.get('w0/mgmt')).toEqual([true]);
+    await w0.close();
+    await waitFor('3 misses', () => hb.streak(['w0/mgmt'], false, 3));
+    expect(hb.seen.get('w0/mgmt')![0]).toBe(true);
+    expect(hb.seen.get('w0/mgmt')!.slice(1).every((a) => !a)).toBe(true);
   });
 
   it('a pulse the kernel refuses to send counts as a miss and a send error', async () => {

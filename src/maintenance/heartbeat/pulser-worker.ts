@@ -61,6 +61,9 @@ export interface PulserBind {
 
 export interface PulserWorkerData {
   bind: PulserBind;
+  /** 'changes': a target's observation is posted only when it is its first, a miss, or an answer
+   *  after a miss (an answer after an answer changes no miss counter); 'all': every period's. */
+  report: 'all' | 'changes';
   periodMs: number;
   controller: string;
   /** The site's pulse key per network (keys.ts): the period's pulse is authenticated with it. */
@@ -92,6 +95,8 @@ export function pulserWorker(
     key: Buffer;
     /** Pulsed in the current period (its fate is reported at the next tick). */
     pulsed: boolean;
+    /** Its last observation (null before the first). */
+    last: boolean | null;
     answered: boolean;
     /** The ways its answers of the period came: 1 unicast, 2 multicast. */
     ways: number;
@@ -109,6 +114,7 @@ export function pulserWorker(
   const MULTICAST_MISSES = 2;
   const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
   const REPLY_FLAG_MULTICAST = 4;
+  const changesOnly = (wt.workerData as PulserWorkerData).report === 'changes';
   const parent = wt.parentPort!;
   const data = wt.workerData as PulserWorkerData;
   const post = (m: FromWorker) => parent.postMessage(m);
@@ -135,6 +141,7 @@ export function pulserWorker(
   let byEndpoint = new Map<string, State>();
   /** The period's seq (bytes 8..16) and nonce (16..24), as pulses carry them. */
   const period = Buffer.alloc(24);
+  const previous = Buffer.alloc(24);
   let lastSeq = 0;
 
   const newState = (target: WorkerTarget, key: Buffer): State => {
@@ -142,9 +149,12 @@ export function pulserWorker(
       target,
       key,
       pulsed: false,
+      last: null,
       answered: false,
       ways: 0,
-      multicast: false,
+      // As StarlingX's hbsAgent: the multicast pulse is assumed to reach every host of the
+      // network's subnet; one it does not reach is pulsed unicast after MULTICAST_MISSES.
+      multicast: target.via !== null,
       misses: 0,
       failing: false,
       onSent: (err) => {
@@ -169,8 +179,21 @@ export function pulserWorker(
       return;
     }
     const r = codec.checkReply(buf, s.key, s.target.network, period);
+    if (r === 'stale') {
+      stats.replayed++;
+      // An authentic answer to the previous period's multicast pulse, late (the host or the
+      // network slow): the group reaches it, so unicast pulses would not help it; they would
+      // only double the work of a site that is already late.
+      if (
+        (codec.replyFlags(buf) & REPLY_FLAG_MULTICAST) !== 0 &&
+        s.multicast &&
+        codec.checkReply(buf, s.key, s.target.network, previous) === 'ok'
+      )
+        s.misses = 0;
+      return;
+    }
     if (r !== 'ok') {
-      stats[r === 'stale' ? 'replayed' : r]++;
+      stats[r]++;
       return;
     }
     if (s.target.hostname !== undefined && s.target.hostname !== codec.replyHostname(buf)) {
@@ -236,15 +259,15 @@ export function pulserWorker(
       });
     });
 
-  /** A socket per local address multicast pulses leave from (null while opening or if it failed). */
-  const viaSockets = new Map<string, dgramT.Socket | null>();
+  /** A socket per local address multicast pulses leave from. */
+  const viaSockets = new Map<string, dgramT.Socket | 'opening' | 'failed'>();
   let closed = false;
   const openVia = (via: string) => {
     if (viaSockets.has(via)) return;
-    viaSockets.set(via, null);
+    viaSockets.set(via, 'opening');
     void open('udp4', data.bind.udp4 === '0.0.0.0' ? '0.0.0.0' : via, via).then((socket) => {
       if (closed) socket?.close();
-      else if (socket) viaSockets.set(via, socket);
+      else viaSockets.set(via, socket ?? 'failed');
     });
   };
 
@@ -257,9 +280,9 @@ export function pulserWorker(
       const k = asBuffer(target.key);
       let s: State;
       if (old) {
+        if (target.via !== old.target.via) old.multicast = target.via !== null;
         old.target = target;
         old.key = k;
-        if (target.via === null) old.multicast = false;
         s = old;
       } else s = newState(target, k);
       next.set(key, s);
@@ -301,7 +324,9 @@ export function pulserWorker(
       let multicastTargets = 0;
       for (const s of targets.values()) {
         if (!s.pulsed) continue;
-        obs.push({ hostId: s.target.hostId, network: s.target.network, answered: s.answered });
+        if (!changesOnly || s.last !== true || !s.answered)
+          obs.push({ hostId: s.target.hostId, network: s.target.network, answered: s.answered });
+        s.last = s.answered;
         if (s.answered) s.misses = 0;
         else if (s.multicast && ++s.misses >= MULTICAST_MISSES) s.multicast = false;
         if (s.multicast) multicastTargets++;
@@ -309,6 +334,7 @@ export function pulserWorker(
       stats.multicastTargets = multicastTargets;
       if (obs.length > 0) post({ type: 'tick', obs });
 
+      period.copy(previous);
       const seq = (lastSeq = codec.nextSeqNumber(lastSeq));
       period.writeUInt32BE(Math.floor(seq / 4294967296), 8);
       period.writeUInt32BE(seq % 4294967296, 12);
@@ -318,6 +344,10 @@ export function pulserWorker(
       const groups = new Map<string, { socket: dgramT.Socket; pulse: Buffer; group: string; port: number }>();
       for (const s of targets.values()) {
         const { network, via } = s.target;
+        const mc = data.multicast[network];
+        const viaSocket = via !== null && mc !== undefined ? viaSockets.get(via) : undefined;
+        // Its multicast socket still opening (the first period): not pulsed, so not judged.
+        if (viaSocket === 'opening' && s.multicast) continue;
         s.pulsed = true;
         s.answered = false;
         s.ways = 0;
@@ -331,12 +361,8 @@ export function pulserWorker(
           }
           pulses.set(network, (pulse = codec.signPulse(template, seq, nonce, key)));
         }
-        const mc = data.multicast[network];
-        if (via !== null && mc !== undefined) {
-          const socket = viaSockets.get(via);
-          if (socket) groups.set(`${network} ${via}`, { socket, pulse, ...mc });
-          else s.multicast = false;
-        }
+        if (typeof viaSocket === 'object' && mc !== undefined) groups.set(`${network} ${via}`, { socket: viaSocket, pulse, ...mc });
+        else s.multicast = false;
         if (s.multicast) continue;
         const { address, port } = s.target;
         const socket = address.includes(':') ? udp6 : udp4;
@@ -378,7 +404,7 @@ export function pulserWorker(
       else if (m.type === 'close') {
         closed = true;
         clearTimeout(timer);
-        for (const socket of [udp4, udp6, ...viaSockets.values()]) socket?.close();
+        for (const socket of [udp4, udp6, ...viaSockets.values()]) if (socket !== null && typeof socket === 'object') socket.close();
         parent.close();
       }
     });

@@ -45,6 +45,9 @@ export async function startPulser(opts: {
   controller: string;
   /** The site's pulse key per network (keys.ts's pulseKeys); a network without one is not pulsed. */
   pulseKeys: Partial<Record<HbNetwork, Uint8Array>>;
+  /** Which observations onTick gets (PulserWorkerData's `report`); default 'all'. The engine takes
+   *  'changes': a healthy site then costs its main thread nothing between events. */
+  report?: 'all' | 'changes';
   log: Logger;
   onTick: (obs: HbObservation[]) => void;
 }): Promise<Pulser> {
@@ -91,6 +94,7 @@ export async function startPulser(opts: {
         bind,
         periodMs: opts.periodMs,
         controller: opts.controller,
+        report: opts.report ?? 'all',
         pulseKeys,
         multicast,
         targets,
