@@ -144,6 +144,8 @@ export function startAgent(config: AgentConfig, log: Logger): Agent {
   const open = async (signal: AbortSignal): Promise<void> => {
     try {
       await reporter.report();
+      // The inventory may know this host by another name than it started with: replies carry it.
+      heartbeat.setHostname(reporter.hostname);
       const res = await client.openChannel(
         { hostname: reporter.hostname, mgmt_mac: reporter.mgmtMac ?? '', instance, version: SOFTWARE_VERSION },
         signal,

@@ -43,6 +43,8 @@ export interface AgentHeartbeat {
   start(hostname: string): Promise<void>;
   /** The controller's keys for this host; an event without any key changes nothing. */
   setKeys(event: ChannelEventData<'heartbeat'>): void;
+  /** The host's name as the inventory knows it, learnt after start: its replies carry it. */
+  setHostname(hostname: string): void;
   /** Where it answers (ports as bound), empty while not started. */
   endpoints(): ResponderEndpoint[];
   close(): Promise<void>;
@@ -60,11 +62,13 @@ export function createAgentHeartbeat(opts: {
   let keys = unknown();
   let pulseKeys = unknown();
   let responder: Responder | undefined;
+  let name: string | undefined;
   return {
     start: async (hostname) => {
+      name = hostname;
       for (let delay = 0; !opts.stopped(); ) {
         try {
-          responder = await startResponder({ keys, pulseKeys, hostname, endpoints: opts.endpoints, flags: opts.flags, log });
+          responder = await startResponder({ keys, pulseKeys, hostname: name, endpoints: opts.endpoints, flags: opts.flags, log });
           return;
         } catch (e) {
           delay = nextBackoff(delay, { initialMs: 500, maxMs: 10_000 });
@@ -79,6 +83,11 @@ export function createAgentHeartbeat(opts: {
       keys = k.keys;
       pulseKeys = k.pulseKeys;
       responder?.setKeys(keys, pulseKeys);
+    },
+    setHostname: (hostname) => {
+      if (hostname === name) return;
+      name = hostname;
+      responder?.setHostname(hostname);
     },
     endpoints: () => responder?.endpoints() ?? [],
     close: async () => {

@@ -399,7 +399,10 @@ export async function startController(config: ControllerConfig, deps: Controller
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
-    const host = config.bind.includes(':') ? `[${config.bind}]` : config.bind;
+    // A wildcard bind is reached here through loopback: 0.0.0.0 is no address a client (the local
+    // agent, the openrc) can dial, nor a name on the certificate.
+    const dial = config.bind === '0.0.0.0' ? '127.0.0.1' : config.bind === '::' ? '::1' : config.bind;
+    const host = dial.includes(':') ? `[${dial}]` : dial;
 
     const purge = setInterval(() => {
       identity.purgeExpiredTokens().catch((e: unknown) => log.warn({ err: e }, 'token purge failed'));

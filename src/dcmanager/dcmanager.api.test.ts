@@ -257,6 +257,8 @@ describe('dcmanager API (system controller)', () => {
       ['an unknown group', values({ name: 's', management_subnet: '192.168.150.0/24' }), { group_id: 'nope' }, '/group_id'],
       ['a sysadmin password not in base64', values({ name: 's' }), { sysadmin_password: 'not base64!' }, '/sysadmin_password'],
       ['an unknown field', values({ name: 's' }), { colour: 'red' }, '/colour'],
+      ['a subcloud CA that is no PEM certificate', values({ name: 's', ca_cert: 'not a certificate' }), {}, '/bootstrap_values/ca_cert'],
+      ['a subcloud CA whose PEM block does not parse', values({ name: 's', ca_cert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }), {}, '/bootstrap_values/ca_cert'],
     ])('refuses %s with a 400 naming the field, and adds nothing', async (_why, bootstrap, extra, field) => {
       const before = (await call('GET', '/v1.0/subclouds')).body.subclouds.length;
       const r = await add(bootstrap, extra);

@@ -123,6 +123,7 @@ export interface SubcloudInsert {
   admin_username: string;
   admin_project: string;
   admin_password_sealed: string;
+  ca_cert: string | null;
 }
 
 /** Inserts a subcloud with an `unknown` sync status per endpoint type and an unknown alarm row. */
@@ -130,11 +131,11 @@ export async function insertSubcloud(q: Queryable, s: SubcloudInsert, at: Date):
   const r = await q.query<{ id: number }>(
     `INSERT INTO subclouds (name, description, location, software_version, deploy_status, region_name, management_subnet,
        management_start_ip, management_end_ip, management_gateway_ip, systemcontroller_gateway_ip, group_id,
-       bootstrap_address, admin_username, admin_project, admin_password_sealed, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+       bootstrap_address, admin_username, admin_project, admin_password_sealed, ca_cert, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
     [s.name, s.description, s.location, s.software_version, s.deploy_status, s.region_name, s.management_subnet,
       s.management_start_ip, s.management_end_ip, s.management_gateway_ip, s.systemcontroller_gateway_ip, s.group_id,
-      s.bootstrap_address, s.admin_username, s.admin_project, s.admin_password_sealed, at],
+      s.bootstrap_address, s.admin_username, s.admin_project, s.admin_password_sealed, s.ca_cert, at],
   );
   const id = r.rows[0]!.id;
   await q.query(`INSERT INTO subcloud_status (subcloud_id, endpoint_type) SELECT $1, unnest($2::text[])`, [id, [...ENDPOINT_TYPES]]);
@@ -151,6 +152,7 @@ export type SubcloudPatch = Partial<{
   admin_username: string;
   admin_project: string;
   admin_password_sealed: string;
+  ca_cert: string | null;
 }>;
 
 export async function updateSubcloud(q: Queryable, id: number, patch: SubcloudPatch, at: Date): Promise<void> {
@@ -252,10 +254,11 @@ export interface AuditTarget {
   admin_username: string;
   admin_project: string;
   admin_password_sealed: string;
+  ca_cert: string | null;
 }
 
 const AUDIT_COLS = `id, name, region_name, management_state, availability_status, deploy_status, audit_fail_count,
-  bootstrap_address, admin_username, admin_project, admin_password_sealed`;
+  bootstrap_address, admin_username, admin_project, admin_password_sealed, ca_cert`;
 
 /** What the audit needs of each of `ids` (those that exist). */
 export async function auditTargets(q: Queryable, ids: readonly number[]): Promise<AuditTarget[]> {

@@ -20,6 +20,7 @@ import {
   type SyncStatus,
 } from './domain/subcloud.ts';
 import * as repo from './repo.ts';
+import { readPem } from '../certificates/index.ts';
 import { GroupCommit } from '../runtime/index.ts';
 import type {
   AlarmSummaryRow,
@@ -57,6 +58,22 @@ const groupNotFound = (ref: string): StarlingError =>
   new StarlingError('NOT_FOUND', `Subcloud Group not found: ${ref}`, { field: 'group_ref' });
 
 /** The bootstrap values file (YAML text) as an object, or a 400 naming it. */
+/** The bootstrap values' `ca_cert` (PEM of the CA the subcloud's API certificate chains to), checked; null when absent. */
+function bootstrapCa(values: Record<string, unknown>): string | null {
+  const v = values.ca_cert;
+  if (v === undefined || v === null || v === '') return null;
+  const field = '/bootstrap_values/ca_cert';
+  if (typeof v !== 'string') throw new StarlingError('VALIDATION_FAILED', 'ca_cert must be the PEM text of a CA certificate', { field });
+  let certs;
+  try {
+    certs = readPem(v).certificates;
+  } catch (e) {
+    throw new StarlingError('VALIDATION_FAILED', `ca_cert: ${e instanceof Error ? e.message : String(e)}`, { field });
+  }
+  if (!certs.every((c) => c.ca)) throw new StarlingError('VALIDATION_FAILED', 'ca_cert holds a certificate that is not a CA', { field });
+  return certs.map((c) => c.toString()).join('');
+}
+
 export function parseBootstrapValues(text: string, field = '/bootstrap_values'): Record<string, unknown> {
   let v: unknown;
   try {
@@ -179,6 +196,7 @@ export class DcManagerService {
   async addSubcloud(body: SubcloudCreate): Promise<Subcloud> {
     checkBase64Password(body.sysadmin_password);
     const values = parseBootstrapValues(body.bootstrap_values);
+    const caCert = bootstrapCa(values);
     const s = await this.db.tx(async (q) => {
       const groupId =
         body.group_id === undefined ? DEFAULT_GROUP_ID : await this.groupIdFor(q, body.group_id);
@@ -215,6 +233,7 @@ export class DcManagerService {
             region_name: newKeystoneId(),
             group_id: groupId,
             admin_password_sealed: this.sealer.seal(admin_password),
+            ca_cert: caCert,
           },
           this.clock.now(),
         )
@@ -268,6 +287,7 @@ export class DcManagerService {
           });
         }
         patch.admin_password_sealed = this.sealer.seal(pw);
+        patch.ca_cert = bootstrapCa(values);
         if (typeof values.admin_username === 'string') patch.admin_username = values.admin_username;
         if (typeof values.admin_project_name === 'string') patch.admin_project = values.admin_project_name;
       }

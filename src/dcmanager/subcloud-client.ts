@@ -13,6 +13,8 @@ export interface SubcloudEndpoint {
   admin_username: string;
   admin_project: string;
   admin_password: string;
+  /** The only CA the subcloud's HTTPS certificate may chain to (given at add); null: the system's. */
+  ca_cert: string | null;
 }
 
 /** Reads a subcloud's alarm counts; throws (with a reason fit for last_audit_error) when it cannot. */
@@ -72,6 +74,7 @@ export class SubcloudClient {
       const token = await this.token(t, base, signal);
       const res = await httpRequest(`${base}${path}`, {
         method,
+        ...(t.ca_cert === null ? {} : { ca: t.ca_cert }),
         headers: { ...(body === undefined ? { accept: 'application/json' } : JSON_HEADERS), 'x-auth-token': token },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal,
@@ -88,11 +91,12 @@ export class SubcloudClient {
   }
 
   private async token(t: SubcloudEndpoint, base: string, signal: AbortSignal): Promise<string> {
-    const key = `${base}\u0000${t.admin_username}\u0000${t.admin_project}\u0000${t.admin_password}`;
+    const key = `${base}\u0000${t.admin_username}\u0000${t.admin_project}\u0000${t.admin_password}\u0000${t.ca_cert ?? ''}`;
     const cached = this.tokens.get(t.id);
     if (cached && cached.key === key && cached.expiresAt - 60_000 > this.now()) return cached.token;
     const res = await httpRequest(`${base}/v3/auth/tokens`, {
       method: 'POST',
+      ...(t.ca_cert === null ? {} : { ca: t.ca_cert }),
       headers: JSON_HEADERS,
       signal,
       body: JSON.stringify({

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { childEnv } from '../common/config.ts';
 import type { Logger } from '../common/log.ts';
 import { StarlingError } from '../common/errors.ts';
+import { httpRequest } from '../api/http.ts';
 import { killAll } from './cleanup.ts';
 import { linkKind, listNamespaces, namespacePids, routedSubnet, runIp, runStep } from './netns.ts';
 import { dcLabSetupSteps, dcLinkSteps, planDcLab, type DcLabTopology } from './dc-topology.ts';
@@ -62,7 +63,8 @@ export async function teardownDcLab(t: DcLabTopology, log?: Logger): Promise<{ n
 /** What `dc-up` leaves in the lab folder for the other commands (the password sits beside it, 0600). */
 export interface DcLabState {
   topology: DcLabTopology;
-  sites: { name: string; role: string; namespace: string; url: string; dataDir: string; log: string; pid: number | null }[];
+  /** `ca`: the site CA its API's certificate chains to (made by its first start), to trust it by. */
+  sites: { name: string; role: string; namespace: string; url: string; ca: string; dataDir: string; log: string; pid: number | null }[];
 }
 
 export const defaultDcLabDir = (name: string): string => `/tmp/starling-dclab-${name}`;
@@ -113,17 +115,21 @@ export async function dcLabUp(o: { name: string; subclouds: number; dir?: string
       });
       child.unref();
       fs.closeSync(out);
-      return { name: s.name, role: s.role, namespace: s.namespace, url: `http://${s.address}:6385`, dataDir, log, pid: child.pid ?? null };
+      const ca = path.join(dataDir, 'tls', 'ca.crt');
+      return { name: s.name, role: s.role, namespace: s.namespace, url: `https://${s.address}:6385`, ca, dataDir, log, pid: child.pid ?? null };
     });
     const state: DcLabState = { topology: t, sites };
     fs.writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
     const end = Date.now() + (o.waitMs ?? 300_000);
     for (const s of sites) {
       for (;;) {
-        const ok = await fetch(`${s.url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then(
-          (r) => r.ok,
-          () => false,
-        );
+        // Its CA exists once its first start has made it; until then it cannot be trusted (nor asked).
+        const ok =
+          fs.existsSync(s.ca) &&
+          (await httpRequest(`${s.url}/health/ready`, { method: 'GET', ca: fs.readFileSync(s.ca, 'utf8'), signal: AbortSignal.timeout(3000) }).then(
+            async (r) => (await r.text(), r.status === 200),
+            () => false,
+          ));
         if (ok) break;
         if (Date.now() > end) throw new StarlingError('SERVICE_UNAVAILABLE', `${s.name} did not answer at ${s.url} (see ${s.log})`);
         await new Promise((r) => setTimeout(r, 500));

@@ -118,6 +118,11 @@ describe(`starling up (${backend()} database)`, () => {
     expect(hosts).toEqual([
       expect.objectContaining({ hostname: 'controller-0', personality: 'controller', subfunctions: 'controller,worker', administrative: 'unlocked', operational: 'enabled', availability: 'available' }),
     ]);
+    // ... and stays so: its heartbeat answers carry the inventory's name, learnt after the responder
+    // started under the machine's (a loss would fail the host within about 2 s).
+    await new Promise((r) => setTimeout(r, 5000));
+    const later = (await (await call(`${url}/v1/ihosts/controller-0`, { headers: { 'x-auth-token': token } })).json()) as Record<string, unknown>;
+    expect(later).toMatchObject({ operational: 'enabled', availability: 'available' });
     const cpus = ((await (await call(`${url}/v1/ihosts/controller-0/icpus`, { headers: { 'x-auth-token': token } })).json()) as { icpus: unknown[] }).icpus;
     expect(cpus).toHaveLength(Number(execFileSync('nproc').toString().trim()));
 

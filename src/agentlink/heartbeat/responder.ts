@@ -43,6 +43,8 @@ export interface Responder {
   /** This host's keys and the site's pulse keys (from the controller); a network without both
    *  answers nothing. The multicast memberships follow the pulse keys. */
   setKeys(keys: HbKeys, pulseKeys: HbKeys): void;
+  /** The host name its replies carry (the controller checks it): the inventory's, once known. */
+  setHostname(hostname: string): void;
   /** The multicast groups joined, as "network group:port" (for status and tests). */
   multicast(): string[];
   stats(): HbStats;
@@ -67,6 +69,7 @@ export async function startResponder(opts: {
   log: Logger;
 }): Promise<Responder> {
   checkHbName(opts.hostname, 'hostname');
+  let hostname = opts.hostname;
   const stats: HbStats = { received: 0, answered: 0, forged: 0, replayed: 0, ahead: 0, malformed: 0 };
   let keys = new Map<HbNetwork, Buffer>();
   let pulseKeys = new Map<HbNetwork, Buffer>();
@@ -132,7 +135,7 @@ export async function startResponder(opts: {
         network,
         seq: r.msg.seq,
         nonce: r.msg.nonce,
-        hostname: opts.hostname,
+        hostname,
         flags: flags() | (viaMulticast ? REPLY_FLAG_MULTICAST : 0),
       },
       key,
@@ -234,6 +237,10 @@ export async function startResponder(opts: {
   }
 
   return {
+    setHostname: (name) => {
+      checkHbName(name, 'hostname');
+      hostname = name;
+    },
     endpoints: bound,
     setKeys: (k, p) => {
       setKeys(k, p);

@@ -255,21 +255,22 @@ export function registerLab(program: Command, ctx: CliContext): void {
       const openrc = `${dir}/openrc`;
       fs.writeFileSync(
         openrc,
-        `export OS_AUTH_URL=${sc.url}/v3 OS_USERNAME=admin OS_PASSWORD='${password}' OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default\n`,
+        `export OS_AUTH_URL=${sc.url}/v3 OS_CACERT=${sc.ca} OS_USERNAME=admin OS_PASSWORD='${password}' OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default\n`,
         { mode: 0o600 },
       );
       if (ctx.format === 'table') {
         ctx.io.out(`Distributed-cloud lab '${o.name}' is up: ${s.sites.length} sites in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
         ctx.io.out(`  openrc:  ${openrc}   (the system controller; every site has the same admin password)`);
-        ctx.io.out(`  Add:     starling dcmanager subcloud add --bootstrap-address URL --bootstrap-values FILE (admin_password from the openrc)`);
+        ctx.io.out(`  Add:     starling dcmanager subcloud add --bootstrap-address URL --bootstrap-values FILE (admin_password from the openrc; ca_cert: the subcloud's CA, listed below)`);
         ctx.io.out(`  Cut:     starling lab dc-cut SUBCLOUD --name ${o.name}; dc-restore SUBCLOUD; stop: starling lab dc-down --name ${o.name}`);
       }
       ctx.list(
-        s.sites.map((x) => ({ site: x.name, role: x.role, url: x.url, namespace: x.namespace, log: x.log })),
+        s.sites.map((x) => ({ site: x.name, role: x.role, url: x.url, ca: x.ca, namespace: x.namespace, log: x.log })),
         [
           ['site', 'site'],
           ['role', 'role'],
           ['url', 'API'],
+          ['ca', 'CA'],
           ['namespace', 'namespace'],
           ['log', 'log'],
         ],
