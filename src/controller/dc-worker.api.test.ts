@@ -104,16 +104,23 @@ describe('dc-worker: the audit shared with a second system-controller process', 
     await worker.stop();
     worker = undefined;
     await until('the controller holding every shard', async () => (await shardsOf(site.url)).length === SHARDS, 10_000);
-    console.log(`controller held all ${SHARDS} shards ${Date.now() - t0} ms after the worker stopped`);
+    const t1 = Date.now();
+    console.log(`controller held all ${SHARDS} shards ${t1 - t0} ms after the worker stopped`);
     await new Promise((r) => setTimeout(r, 2 * INTERVAL_S * 1000));
 
     // Every subcloud was audited at least once an interval (with room for a loaded machine) and
     // never twice within one: the gaps between its audits, from the split on.
+    // An audit the stopping worker had in flight is cut off and made again by the controller (at
+    // least once, not exactly once): gaps that touch the hand-over are bounded above only.
     const since = t0 - 3 * INTERVAL_S * 1000;
-    const gaps = fakes.flatMap((f) => f.audits.slice(1).flatMap((t, i) => (t >= since ? [t - f.audits[i]!] : [])));
-    const min = Math.min(...gaps);
+    const handover = (t: number) => t >= t0 - INTERVAL_S * 1000 && t <= t1 + INTERVAL_S * 1000;
+    const pairs = fakes.flatMap((f) => f.audits.slice(1).flatMap((t, i) => (t >= since ? [{ from: f.audits[i]!, to: t }] : [])));
+    const gaps = pairs.map((p) => p.to - p.from);
+    const steady = pairs.filter((p) => !handover(p.from) && !handover(p.to)).map((p) => p.to - p.from);
+    const min = Math.min(...steady);
     const max = Math.max(...gaps);
-    console.log(`gaps between a subcloud's audits: min ${min} ms, max ${max} ms (interval ${INTERVAL_S * 1000} ms)`);
+    console.log(`gaps between a subcloud's audits: outside the hand-over min ${min} ms (${steady.length} gaps), all: min ${Math.min(...gaps)} ms, max ${max} ms (interval ${INTERVAL_S * 1000} ms)`);
+    expect(steady.length).toBeGreaterThan(0);
     expect(min).toBeGreaterThanOrEqual(INTERVAL_S * 1000 * 0.9);
     expect(max).toBeLessThan(INTERVAL_S * 1000 * 3);
   });
